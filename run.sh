@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Starts what is not running (private PostgreSQL, MailDev), then the API on
+# http://localhost:5080. The API applies migrations and seeds the demo
+# organization itself. Idempotent: a second run reuses everything.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+cd "$REPO"
+# shellcheck source=scripts/services.sh
+source "$REPO/scripts/services.sh"
+
+ensure_postgres
+ensure_maildev
+ensure_database modular
+
+# Prints the key stored in FILE, creating it (PREFIX + 32 hex chars) when missing.
+api_key() {
+    local file="$1" prefix="$2" hex
+    if [[ ! -s "$file" ]]; then
+        if command -v openssl >/dev/null 2>&1; then
+            hex="$(openssl rand -hex 16)"
+        else
+            hex="$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+        fi
+        (umask 077 && printf '%s%s\n' "$prefix" "$hex" >"$file.tmp")
+        mv "$file.tmp" "$file"
+    fi
+    tr -d '[:space:]' <"$file"
+}
+
+mkdir -p "$REPO/.local"
+demo_key="$(api_key "$REPO/.local/demo-api-key" mod_demo_)"
+admin_key="$(api_key "$REPO/.local/admin-api-key" mod_admin_)"
+
+echo "Admin API key: $admin_key   (stored in .local/admin-api-key)"
+echo "MailDev (received mail): http://127.0.0.1:$MODULAR_MAILDEV_WEB_PORT"
+echo "Starting the API on http://localhost:5080 ..."
+
+export ASPNETCORE_ENVIRONMENT=Development
+export ASPNETCORE_URLS=http://localhost:5080
+export ConnectionStrings__Database
+ConnectionStrings__Database="$(pg_connection_string modular)"
+export Admin__ApiKey="$admin_key"
+export Demo__ApiKey="$demo_key"
+export Smtp__Host=127.0.0.1
+export Smtp__Port="$MODULAR_SMTP_PORT"
+
+exec dotnet run --project src/Api/Modular.Api.csproj -c Release

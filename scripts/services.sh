@@ -1,0 +1,302 @@
+# shellcheck shell=bash
+# Local services for Modular (DESIGN.md section 4): a private PostgreSQL
+# cluster and MailDev. Source this file from bash; it is safe under
+# `set -euo pipefail` and defines functions only (no side effects on source).
+#
+#   ensure_postgres            start the private cluster when it is not up
+#   ensure_database NAME       create database NAME when missing
+#   recreate_database NAME     drop (WITH (FORCE)) and create database NAME
+#   pg_connection_string NAME  print the Npgsql connection string for NAME
+#   ensure_maildev             install and start MailDev when it is not up
+#
+# Settings (environment):
+#   MODULAR_PG_PORT           PostgreSQL port          (default 55432)
+#   MODULAR_SMTP_PORT         MailDev SMTP port        (default 1025)
+#   MODULAR_MAILDEV_WEB_PORT  MailDev web/REST port    (default 1080)
+#
+# Progress messages go to stderr, prefixed with "[services]".
+
+if [[ -z "${REPO:-}" ]]; then
+    REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+fi
+MODULAR_PG_PORT="${MODULAR_PG_PORT:-55432}"
+MODULAR_SMTP_PORT="${MODULAR_SMTP_PORT:-1025}"
+MODULAR_MAILDEV_WEB_PORT="${MODULAR_MAILDEV_WEB_PORT:-1080}"
+MODULAR_MAILDEV_VERSION="3.0.0"
+
+_svc_log() { printf '[services] %s\n' "$*" >&2; }
+_svc_die() { printf '[services] error: %s\n' "$*" >&2; return 1; }
+
+_svc_is_root() { [[ "$(id -u)" -eq 0 ]]; }
+
+# true when something accepts TCP connections on 127.0.0.1:PORT
+_svc_port_open() {
+    timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+# Sets PG_BIN to the newest /usr/lib/postgresql/<major>/bin with major >= 15,
+# installing the Debian package when root and nothing is found.
+_pg_find_bin() {
+    if [[ -n "${PG_BIN:-}" && -x "${PG_BIN}/pg_ctl" ]]; then return 0; fi
+    local best="" best_major=0 dir major
+    for dir in /usr/lib/postgresql/*/bin; do
+        [[ -x "$dir/pg_ctl" && -x "$dir/initdb" ]] || continue
+        major="$(basename "$(dirname "$dir")")"
+        [[ "$major" =~ ^[0-9]+$ ]] || continue
+        if (( major >= 15 && major > best_major )); then
+            best="$dir"; best_major="$major"
+        fi
+    done
+    if [[ -n "$best" ]]; then PG_BIN="$best"; return 0; fi
+    if [[ "${_PG_INSTALL_TRIED:-}" == 1 ]]; then
+        _svc_die "PostgreSQL 15+ binaries still not found under /usr/lib/postgresql/*/bin after apt-get install postgresql"
+        return 1
+    fi
+    if _svc_is_root; then
+        _svc_log "PostgreSQL binaries not found; installing the Debian package 'postgresql' (apt-get)"
+        _PG_INSTALL_TRIED=1
+        if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+               && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }; then
+            _svc_die "apt-get install postgresql failed"
+            return 1
+        fi
+        _pg_find_bin
+        return
+    fi
+    _svc_die "PostgreSQL 15+ is not installed (no /usr/lib/postgresql/*/bin/pg_ctl) and this is not root: run 'sudo apt-get install -y postgresql' and retry"
+}
+
+# Run a command as the cluster owner: `postgres` when root, else the current
+# user. Runs from / so the owner never needs access to the caller's cwd.
+_pg_as_owner() {
+    if _svc_is_root; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        (cd / && "$@")
+    fi
+}
+
+# Sets PG_BASE (folder owned by the cluster owner holding data/, run/, log).
+_pg_choose_base() {
+    if [[ -n "${PG_BASE:-}" ]]; then return 0; fi
+    local preferred="$REPO/.local/pg"
+    mkdir -p "$preferred" 2>/dev/null || true
+    if _svc_is_root && [[ -d "$preferred" ]]; then
+        if ! id postgres >/dev/null 2>&1; then
+            _svc_die "running as root but there is no 'postgres' user to own the cluster (install the 'postgresql' package)"
+            return 1
+        fi
+        chown postgres: "$preferred" 2>/dev/null || true
+        chmod 700 "$preferred" 2>/dev/null || true
+    fi
+    if [[ -d "$preferred" ]] && _pg_as_owner test -w "$preferred" -a -x "$preferred" 2>/dev/null; then
+        PG_BASE="$preferred"
+        return 0
+    fi
+    local hash fallback
+    hash="$(printf '%s' "$REPO" | sha256sum | cut -c1-16)"
+    fallback="/var/tmp/modular-pg-$hash"
+    mkdir -p "$fallback"
+    if _svc_is_root; then chown postgres: "$fallback"; fi
+    chmod 700 "$fallback"
+    _svc_log "the cluster owner cannot use $preferred; using $fallback for the PostgreSQL data instead"
+    PG_BASE="$fallback"
+}
+
+# Directory for the Unix socket; socket paths are limited to ~107 bytes.
+_pg_socket_dir() {
+    local dir="$PG_BASE/run"
+    if (( ${#dir} + 20 > 100 )); then
+        dir="/tmp/modular-pg-$(printf '%s' "$PG_BASE" | sha256sum | cut -c1-12)"
+    fi
+    _pg_as_owner mkdir -p "$dir" 2>/dev/null || {
+        mkdir -p "$dir"
+        if _svc_is_root; then chown postgres: "$dir"; fi
+    }
+    printf '%s\n' "$dir"
+}
+
+_pg_ready() {
+    "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$MODULAR_PG_PORT" >/dev/null 2>&1
+}
+
+ensure_postgres() {
+    _pg_find_bin || return 1
+    if _pg_ready; then
+        _svc_log "PostgreSQL is up on 127.0.0.1:$MODULAR_PG_PORT"
+        return 0
+    fi
+    _pg_choose_base || return 1
+    local data="$PG_BASE/data" log="$PG_BASE/postgres.log" sock major
+    major="$(basename "$(dirname "$PG_BIN")")"
+
+    if [[ ! -s "$data/PG_VERSION" ]]; then
+        _svc_log "initializing a PostgreSQL $major cluster in $data"
+        # a half-written data folder from an interrupted initdb cannot be reused
+        if [[ -d "$data" ]]; then rm -rf "$data"; fi
+        if ! _pg_as_owner "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust -E UTF8 \
+                --no-instructions >"$PG_BASE/initdb.log" 2>&1; then
+            tail -n 20 "$PG_BASE/initdb.log" >&2 || true
+            _svc_die "initdb failed (full output in $PG_BASE/initdb.log)"
+            return 1
+        fi
+    elif [[ "$(cat "$data/PG_VERSION")" != "$major" ]]; then
+        _svc_die "$data was created by PostgreSQL $(cat "$data/PG_VERSION") but the binaries are $major; delete $data to recreate the cluster"
+        return 1
+    fi
+
+    sock="$(_pg_socket_dir)"
+    _svc_log "starting PostgreSQL on 127.0.0.1:$MODULAR_PG_PORT (log: $log)"
+    if ! _pg_as_owner "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 \
+            -o "-p $MODULAR_PG_PORT -k '$sock' -c listen_addresses=127.0.0.1 -c max_connections=300" \
+            start >/dev/null; then
+        # another process may have started it concurrently
+        if ! _pg_ready; then
+            tail -n 20 "$log" >&2 2>/dev/null || true
+            _svc_die "PostgreSQL did not start (log: $log)"
+            return 1
+        fi
+    fi
+    local i
+    for ((i = 0; i < 60; i++)); do
+        if _pg_ready; then
+            _svc_log "PostgreSQL is up on 127.0.0.1:$MODULAR_PG_PORT"
+            return 0
+        fi
+        sleep 1
+    done
+    tail -n 20 "$log" >&2 2>/dev/null || true
+    _svc_die "PostgreSQL did not become ready on 127.0.0.1:$MODULAR_PG_PORT within 60 s (log: $log)"
+}
+
+_pg_psql() {
+    _pg_find_bin || return 1
+    PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 \
+        -h 127.0.0.1 -p "$MODULAR_PG_PORT" -U postgres -d postgres "$@"
+}
+
+_pg_check_name() {
+    if [[ ! "${1:-}" =~ ^[A-Za-z_][A-Za-z0-9_]{0,62}$ ]]; then
+        _svc_die "invalid database name '${1:-}' (letters, digits and _ only)"
+        return 1
+    fi
+}
+
+_pg_db_exists() {
+    [[ "$(_pg_psql -c "SELECT 1 FROM pg_database WHERE datname = '$1'")" == 1 ]]
+}
+
+ensure_database() {
+    local name="${1:-}"
+    _pg_check_name "$name" || return 1
+    if _pg_db_exists "$name"; then return 0; fi
+    _svc_log "creating database $name"
+    if ! _pg_psql -c "CREATE DATABASE \"$name\"" 2>/dev/null; then
+        # tolerate a concurrent creator
+        _pg_db_exists "$name" || { _pg_psql -c "CREATE DATABASE \"$name\""; return; }
+    fi
+}
+
+recreate_database() {
+    local name="${1:-}"
+    _pg_check_name "$name" || return 1
+    _svc_log "recreating database $name"
+    _pg_psql -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" || return 1
+    _pg_psql -c "CREATE DATABASE \"$name\"" || return 1
+}
+
+pg_connection_string() {
+    local name="${1:-}"
+    _pg_check_name "$name" || return 1
+    printf 'Host=127.0.0.1;Port=%s;Username=postgres;Database=%s\n' "$MODULAR_PG_PORT" "$name"
+}
+
+# ------------------------------------------------------------------- MailDev
+
+_maildev_dir() { printf '%s\n' "$REPO/.local/maildev"; }
+
+_maildev_installed() {
+    local dir; dir="$(_maildev_dir)"
+    [[ -x "$dir/node_modules/.bin/maildev" && -f "$dir/node_modules/maildev/package.json" ]] || return 1
+    grep -q "\"version\": *\"$MODULAR_MAILDEV_VERSION\"" "$dir/node_modules/maildev/package.json"
+}
+
+_maildev_install() {
+    local dir; dir="$(_maildev_dir)"
+    command -v node >/dev/null 2>&1 || { _svc_die "node is not installed (MailDev needs Node.js 20+ and npm)"; return 1; }
+    command -v npm >/dev/null 2>&1 || { _svc_die "npm is not installed (MailDev needs Node.js 20+ and npm)"; return 1; }
+    mkdir -p "$dir"
+    # one installer at a time (run.sh and test.sh may start together)
+    local lock_fd
+    exec {lock_fd}>"$REPO/.local/maildev.install.lock"
+    if ! flock -w 600 "$lock_fd"; then
+        exec {lock_fd}>&-
+        _svc_die "timed out waiting for another MailDev install"
+        return 1
+    fi
+    if ! _maildev_installed; then
+        _svc_log "installing maildev@$MODULAR_MAILDEV_VERSION into $dir (npm)"
+        if ! npm install --prefix "$dir" --no-audit --no-fund --loglevel=error \
+                "maildev@$MODULAR_MAILDEV_VERSION" >"$REPO/.local/maildev.install.log" 2>&1; then
+            exec {lock_fd}>&-
+            tail -n 20 "$REPO/.local/maildev.install.log" >&2 || true
+            _svc_die "npm install maildev@$MODULAR_MAILDEV_VERSION failed (log: $REPO/.local/maildev.install.log)"
+            return 1
+        fi
+    fi
+    exec {lock_fd}>&-
+    _maildev_installed || { _svc_die "maildev is not usable after npm install (see $REPO/.local/maildev.install.log)"; return 1; }
+}
+
+ensure_maildev() {
+    local smtp="$MODULAR_SMTP_PORT" web="$MODULAR_MAILDEV_WEB_PORT"
+    local log="$REPO/.local/maildev.log" pidfile="$REPO/.local/maildev.pid" pid="" i
+    mkdir -p "$REPO/.local"
+    if _svc_port_open "$smtp"; then
+        if _svc_port_open "$web"; then
+            _svc_log "MailDev is up (SMTP 127.0.0.1:$smtp, web http://127.0.0.1:$web)"
+            return 0
+        fi
+        _svc_log "something listens on SMTP port $smtp; waiting for the MailDev web port $web"
+    else
+        _maildev_installed || _maildev_install || return 1
+        _svc_log "starting MailDev (SMTP 127.0.0.1:$smtp, web 127.0.0.1:$web, log: $log)"
+        printf '\n--- %s starting maildev\n' "$(date -u +%FT%TZ)" >>"$log"
+        # setsid + nohup: detached from this shell's session, survives it
+        # (the inner shell records its own pid, then becomes maildev)
+        rm -f "$pidfile"
+        # TMPDIR: MailDev keeps raw messages in $TMPDIR/maildev; keep them per clone
+        mkdir -p "$REPO/.local/maildev-tmp"
+        TMPDIR="$REPO/.local/maildev-tmp" setsid -f bash -c 'echo $$ >"$1"; shift; exec nohup "$@"' maildev "$pidfile" \
+            "$(_maildev_dir)/node_modules/.bin/maildev" \
+            --smtp "$smtp" --ip 127.0.0.1 --web "$web" --web-ip 127.0.0.1 \
+            >>"$log" 2>&1 </dev/null
+        for ((i = 0; i < 20; i++)); do
+            [[ -s "$pidfile" ]] && break
+            sleep 0.1
+        done
+        pid="$(cat "$pidfile" 2>/dev/null || true)"
+    fi
+    for ((i = 0; i < 120; i++)); do
+        if _svc_port_open "$smtp" && _svc_port_open "$web"; then
+            _svc_log "MailDev is up (SMTP 127.0.0.1:$smtp, web http://127.0.0.1:$web)"
+            return 0
+        fi
+        if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null \
+                && ! _svc_port_open "$smtp"; then
+            break   # exited early (e.g. port in use); report below
+        fi
+        sleep 0.5
+    done
+    {
+        echo "[services] MailDev log tail ($log):"
+        tail -n 20 "$log" 2>/dev/null || true
+    } >&2
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+        _svc_die "MailDev exited at start (is a port in use? log tail above)"
+        return 1
+    fi
+    _svc_die "MailDev did not answer on 127.0.0.1:$smtp (SMTP) and 127.0.0.1:$web (web) within 60 s"
+}

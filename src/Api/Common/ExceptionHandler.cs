@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Modular.Application.Common.Persistence;
+using Modular.Domain.Common;
+
+namespace Modular.Api.Common;
+
+/// <summary>
+/// Turns what no handler expected into problem details: unreadable JSON is a 422 naming the field,
+/// a uniqueness race is a 409, anything else a 500 that reveals nothing of the server.
+/// </summary>
+internal sealed partial class ExceptionHandler(IProblemDetailsService problemDetails, ILogger<ExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        switch (exception)
+        {
+            case BadHttpRequestException { InnerException: JsonException json }:
+                return await WriteResult(httpContext, Error.Validation(FieldOf(json.Path), "The value is missing or has the wrong type.").ToProblem());
+            case BadHttpRequestException bad:
+                return await WriteProblem(httpContext, bad.StatusCode == StatusCodes.Status400BadRequest ? StatusCodes.Status422UnprocessableEntity : bad.StatusCode, "The request could not be read.", bad.Message);
+            case UniqueConstraintException unique:
+                LogConflict(logger, unique.Constraint);
+                return await WriteProblem(httpContext, StatusCodes.Status409Conflict, "Conflict", "The resource already exists.");
+            case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
+                return true;
+            default:
+                LogUnhandled(logger, exception, httpContext.Request.Path);
+                return await WriteProblem(httpContext, StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null);
+        }
+    }
+
+    /// <summary><c>$.cc[1]</c> → <c>cc[1]</c>; the whole body when there is no path.</summary>
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
+
+    private static async ValueTask<bool> WriteResult(HttpContext context, IResult result)
+    {
+        await result.ExecuteAsync(context);
+        return true;
+    }
+
+    private async ValueTask<bool> WriteProblem(HttpContext context, int status, string title, string? detail)
+    {
+        context.Response.StatusCode = status;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Error, Message = "Unhandled exception on {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Unique constraint {Constraint} refused a concurrent write")]
+    private static partial void LogConflict(ILogger logger, string constraint);
+}

@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Modular.Application.Common.Security;
+using Modular.Domain.Channels;
+using Modular.Domain.Common;
+using Modular.Domain.Inboxes;
+using Modular.Domain.Organizations;
+using Modular.Infrastructure.Persistence;
+
+namespace Modular.Api.Startup;
+
+/// <summary>Applies migrations and, when <c>Demo:ApiKey</c> is set, makes sure the demo organization exists.</summary>
+internal static partial class DatabaseInitializer
+{
+    public static async Task InitializeAsync(IServiceProvider services, IConfiguration configuration, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Modular.Startup");
+        var db = scope.ServiceProvider.GetRequiredService<ModularDbContext>();
+        if (configuration.GetValue("Database:MigrateOnStartup", true))
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        if (configuration["Demo:ApiKey"] is { Length: > 0 } demoKey)
+        {
+            var demo = await SeedDemoAsync(scope.ServiceProvider, db, demoKey, cancellationToken);
+            LogDemo(logger, demo.OrganizationId, demo.ChannelId, demo.InboxId, demo.UserId);
+            Console.WriteLine(
+                $"""
+
+                Demo organization {demo.OrganizationId} is ready.
+                  API key:  {demoKey}
+                  channel:  {demo.ChannelId} ({demo.ChannelEmail})
+                  inbox:    {demo.InboxId}
+                  user:     {demo.UserId}
+
+                """);
+        }
+    }
+
+    private static async Task<DemoIds> SeedDemoAsync(IServiceProvider services, ModularDbContext db, string demoKey, CancellationToken cancellationToken)
+    {
+        var issued = ApiKeys.FromKey(demoKey);
+        var organizationId = await db.ApiKeys.IgnoreQueryFilters()
+            .Where(k => k.Hash == issued.Hash)
+            .Select(k => (long?)k.OrganizationId)
+            .FirstOrDefaultAsync(cancellationToken);
+
+        var tenant = services.GetRequiredService<TenantContext>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        if (organizationId is null)
+        {
+            var organization = Organization.Create("Demo", now).Value;
+            organization.IssueApiKey(issued.Prefix, issued.Hash, now);
+            db.Add(organization);
+            await db.SaveChangesAsync(cancellationToken);
+            organizationId = organization.Id;
+        }
+
+        tenant.Set(organizationId.Value);
+        var address = EmailAddress.Parse("demo@modular.example.com", "email").Value;
+        var channel = await db.Set<Channel>().OrderBy(c => c.Id).FirstOrDefaultAsync(cancellationToken);
+        if (channel is null)
+        {
+            channel = Channel.Create(organizationId.Value, "Demo", address, "Modular Demo", smtp: null, now).Value;
+            db.Add(channel);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        var inbox = await db.Set<Inbox>().OrderBy(i => i.Id).FirstOrDefaultAsync(cancellationToken);
+        if (inbox is null)
+        {
+            inbox = Inbox.Create(organizationId.Value, "Support", channel.Id, now).Value;
+            db.Add(inbox);
+        }
+
+        var user = await db.Set<User>().OrderBy(u => u.Id).FirstOrDefaultAsync(cancellationToken);
+        if (user is null)
+        {
+            user = User.Create(organizationId.Value, "Demo User", EmailAddress.Parse("user@modular.example.com", "email").Value, now).Value;
+            db.Add(user);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return new DemoIds(organizationId.Value, channel.Id, channel.Email, inbox.Id, user.Id);
+    }
+
+    private sealed record DemoIds(long OrganizationId, long ChannelId, string ChannelEmail, long InboxId, long UserId);
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information,
+        Message = "Demo organization {OrganizationId}: channel {ChannelId}, inbox {InboxId}, user {UserId}")]
+    private static partial void LogDemo(ILogger logger, long organizationId, long channelId, long inboxId, long userId);
+}

@@ -1,0 +1,26 @@
+using Mediator;
+using Modular.Api.Common;
+using Modular.Application.Common.Validation;
+using Modular.Application.Users;
+using Modular.Application.Users.CreateUser;
+using Modular.Application.Users.ListUsers;
+
+namespace Modular.Api.Users;
+
+internal static class UserEndpoints
+{
+    public static void MapUserEndpoints(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/v1/users").WithTags("Users");
+
+        users.MapPost("/", async (CreateUserCommand body, ISender sender, CancellationToken ct) =>
+                (await sender.Send(body, ct)).ToCreated(u => $"/v1/users/{u.Id}"))
+            .WithSummary("Create a user (a person who sends)")
+            .Produces<UserResponse>(StatusCodes.Status201Created);
+
+        users.MapGet("/", async ([AsParameters] ListUsersQuery query, ISender sender, CancellationToken ct) =>
+                (await sender.Send(query, ct)).ToOk())
+            .WithSummary("List users")
+            .Produces<ListResponse<UserResponse>>();
+    }
+}

@@ -1,0 +1,55 @@
+using Modular.Domain.Channels;
+
+namespace Modular.Application.Channels;
+
+/// <summary>A channel as clients see it. The SMTP password never leaves the service.</summary>
+public sealed record ChannelResponse(
+    long Id,
+    string Name,
+    string Email,
+    string? SenderName,
+    SmtpResponse? Smtp,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static ChannelResponse From(Channel channel) => new(
+        channel.Id,
+        channel.Name,
+        channel.Email,
+        channel.SenderName,
+        channel.Smtp is { } smtp
+            ? new SmtpResponse(smtp.Host, smtp.Port, SmtpInput.Format(smtp.Security), smtp.Username, smtp.ProtectedPassword is not null)
+            : null,
+        channel.CreatedAt,
+        channel.UpdatedAt);
+}
+
+public sealed record SmtpResponse(string Host, int Port, string Security, string? Username, bool PasswordSet);
+
+/// <summary>The relay settings a client gives for a channel.</summary>
+public sealed record SmtpInput(string? Host, int? Port, string? Security, string? Username, string? Password)
+{
+    public static readonly string[] SecurityValues = ["none", "starttls", "ssl"];
+
+    public static SmtpSecurity ParseSecurity(string? value) => value?.ToLowerInvariant() switch
+    {
+        "ssl" => SmtpSecurity.Ssl,
+        "none" => SmtpSecurity.None,
+        _ => SmtpSecurity.StartTls,
+    };
+
+    public static string Format(SmtpSecurity security) => security switch
+    {
+        SmtpSecurity.Ssl => "ssl",
+        SmtpSecurity.None => "none",
+        _ => "starttls",
+    };
+
+    /// <summary>The default port for the security mode: 465 for SSL, 587 otherwise (25 for none).</summary>
+    public int PortOrDefault => Port ?? ParseSecurity(Security) switch
+    {
+        SmtpSecurity.Ssl => 465,
+        SmtpSecurity.None => 25,
+        _ => 587,
+    };
+}

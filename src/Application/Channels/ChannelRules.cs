@@ -1,0 +1,37 @@
+using FluentValidation;
+using Modular.Application.Common.Security;
+using Modular.Application.Common.Validation;
+using Modular.Domain.Channels;
+using Modular.Domain.Common;
+
+namespace Modular.Application.Channels;
+
+public sealed class SmtpInputValidator : AbstractValidator<SmtpInput>
+{
+    public SmtpInputValidator()
+    {
+        RuleFor(x => x.Host).NotEmpty().MaximumLength(255).Must(h => h is null || !h.Any(char.IsWhiteSpace))
+            .WithMessage("A host name cannot contain spaces.");
+        RuleFor(x => x.Port).InclusiveBetween(1, 65535);
+        RuleFor(x => x.Security).OneOf(SmtpInput.SecurityValues);
+        RuleFor(x => x.Username).MaximumLength(255).SingleLine();
+        RuleFor(x => x.Password).MaximumLength(1024);
+    }
+}
+
+internal static class SmtpSettingsFactory
+{
+    /// <summary>
+    /// Builds the relay settings, protecting the password. Without a password, the one the channel
+    /// already has is kept when host and user are unchanged.
+    /// </summary>
+    public static Result<SmtpSettings> Create(SmtpInput input, SmtpSettings? current, ISecretProtector protector)
+    {
+        var protectedPassword = input.Password is { Length: > 0 } password
+            ? protector.Protect(password)
+            : current is not null && current.Host == input.Host && current.Username == input.Username
+                ? current.ProtectedPassword
+                : null;
+        return SmtpSettings.Create(input.Host!, input.PortOrDefault, SmtpInput.ParseSecurity(input.Security), input.Username, protectedPassword);
+    }
+}

@@ -1,0 +1,64 @@
+using FluentValidation;
+using Mediator;
+using Modular.Application.Common.Persistence;
+using Modular.Application.Common.Security;
+using Modular.Application.Common.Specifications;
+using Modular.Application.Common.Validation;
+using Modular.Domain.Channels;
+using Modular.Domain.Common;
+
+namespace Modular.Application.Channels.CreateChannel;
+
+public sealed record CreateChannelCommand(string? Name, string? Email, string? SenderName, SmtpInput? Smtp)
+    : ICommand<Result<ChannelResponse>>;
+
+public sealed class CreateChannelValidator : AbstractValidator<CreateChannelCommand>
+{
+    public CreateChannelValidator()
+    {
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(Channel.NameMaxLength);
+        RuleFor(x => x.Email).EmailAddress();
+        RuleFor(x => x.SenderName).MaximumLength(200).SingleLine();
+        RuleFor(x => x.Smtp!).SetValidator(new SmtpInputValidator()).When(x => x.Smtp is not null);
+    }
+}
+
+/// <summary>The channel with this address, compared case-insensitively.</summary>
+public sealed class ChannelByEmailSpec : Specification<Channel>
+{
+    public ChannelByEmailSpec(string normalizedEmail) => Query.Where(c => c.NormalizedEmail == normalizedEmail);
+}
+
+public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrentTenant tenant, ISecretProtector protector, TimeProvider clock)
+    : ICommandHandler<CreateChannelCommand, Result<ChannelResponse>>
+{
+    public async ValueTask<Result<ChannelResponse>> Handle(CreateChannelCommand command, CancellationToken cancellationToken)
+    {
+        var email = EmailAddress.Parse(command.Email, "email").Value;
+        if (await channels.AnyAsync(new ChannelByEmailSpec(email.Normalized), cancellationToken))
+        {
+            return Error.Conflict("channel.email_taken", $"A channel with address {email} already exists.");
+        }
+
+        SmtpSettings? smtp = null;
+        if (command.Smtp is not null)
+        {
+            var settings = SmtpSettingsFactory.Create(command.Smtp, null, protector);
+            if (settings.IsFailure)
+            {
+                return settings.Error!;
+            }
+
+            smtp = settings.Value;
+        }
+
+        var created = Channel.Create(tenant.OrganizationId, command.Name!, email, command.SenderName, smtp, clock.GetUtcNow());
+        if (created.IsFailure)
+        {
+            return created.Error!;
+        }
+
+        channels.Add(created.Value);
+        return ChannelResponse.From(created.Value);
+    }
+}

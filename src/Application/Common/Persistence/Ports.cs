@@ -1,0 +1,41 @@
+using Modular.Application.Common.Specifications;
+using Modular.Domain.Common;
+
+namespace Modular.Application.Common.Persistence;
+
+/// <summary>Loads and adds aggregates of one kind. Changes are committed by the unit of work, not here.</summary>
+public interface IRepository<T>
+    where T : AggregateRoot
+{
+    Task<T?> FirstOrDefaultAsync(Specification<T> specification, CancellationToken cancellationToken);
+
+    Task<List<T>> ListAsync(Specification<T> specification, CancellationToken cancellationToken);
+
+    /// <summary>Counts what the specification's criteria match, ignoring its paging.</summary>
+    Task<int> CountAsync(Specification<T> specification, CancellationToken cancellationToken);
+
+    Task<bool> AnyAsync(Specification<T> specification, CancellationToken cancellationToken);
+
+    void Add(T aggregate);
+}
+
+/// <summary>Commits everything a command changed, at once.</summary>
+public interface IUnitOfWork
+{
+    /// <summary>Saves all changes in one transaction, then runs the handlers of the events raised.</summary>
+    Task SaveChangesAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The organization on whose behalf the current request or job runs.</summary>
+public interface ICurrentTenant
+{
+    /// <summary>The organization id; reading it when no tenant is set is a bug.</summary>
+    long OrganizationId { get; }
+}
+
+/// <summary>Thrown when saving breaks a uniqueness rule that a look-up could not rule out (a race).</summary>
+public sealed class UniqueConstraintException(string constraint, Exception inner)
+    : Exception($"Unique constraint {constraint} was violated.", inner)
+{
+    public string Constraint { get; } = constraint;
+}

@@ -1,0 +1,50 @@
+using FluentValidation;
+using Mediator;
+using Modular.Application.Common.Persistence;
+using Modular.Application.Common.Specifications;
+using Modular.Application.Common.Validation;
+using Modular.Domain.Common;
+using Modular.Domain.Contacts;
+
+namespace Modular.Application.Contacts.ListContacts;
+
+/// <summary>Contacts, optionally only the one with <paramref name="Email"/> (any case).</summary>
+public sealed record ListContactsQuery(string? Email, int? Limit, int? Offset) : IQuery<Result<ListResponse<ContactResponse>>>;
+
+public sealed class ListContactsValidator : AbstractValidator<ListContactsQuery>
+{
+    public ListContactsValidator()
+    {
+        this.Paging(x => x.Limit, x => x.Offset);
+        RuleFor(x => x.Email).MaximumLength(254);
+    }
+}
+
+public sealed class ContactsPageSpec : Specification<Contact>
+{
+    public ContactsPageSpec(string? email, int? skip = null, int? take = null)
+    {
+        if (!string.IsNullOrWhiteSpace(email))
+        {
+            var normalized = email.Trim().ToLowerInvariant();
+            Query.Where(c => c.NormalizedEmail == normalized);
+        }
+
+        Query.OrderBy(c => c.Id).AsNoTracking();
+        if (skip is not null && take is not null)
+        {
+            Query.Skip(skip.Value).Take(take.Value);
+        }
+    }
+}
+
+public sealed class ListContactsHandler(IRepository<Contact> contacts) : IQueryHandler<ListContactsQuery, Result<ListResponse<ContactResponse>>>
+{
+    public async ValueTask<Result<ListResponse<ContactResponse>>> Handle(ListContactsQuery query, CancellationToken cancellationToken)
+    {
+        var (limit, offset) = (query.Limit ?? Rules.DefaultLimit, query.Offset ?? 0);
+        var page = await contacts.ListAsync(new ContactsPageSpec(query.Email, offset, limit), cancellationToken);
+        var total = await contacts.CountAsync(new ContactsPageSpec(query.Email), cancellationToken);
+        return new ListResponse<ContactResponse>([.. page.Select(ContactResponse.From)], total, limit, offset);
+    }
+}

@@ -1,0 +1,128 @@
+using Modular.Domain.Common;
+
+namespace Modular.Domain.Channels;
+
+public enum SmtpSecurity
+{
+    None,
+    StartTls,
+    Ssl,
+}
+
+/// <summary>
+/// The relay a channel sends through. The password is held only in its protected (encrypted) form;
+/// protecting and unprotecting it is the application's job.
+/// </summary>
+public sealed record SmtpSettings(string Host, int Port, SmtpSecurity Security, string? Username, string? ProtectedPassword)
+{
+    public static Result<SmtpSettings> Create(string host, int port, SmtpSecurity security, string? username, string? protectedPassword)
+    {
+        if (string.IsNullOrWhiteSpace(host) || host.Length > 255 || host.Any(char.IsWhiteSpace))
+        {
+            return Error.Validation("smtp.host", "A host name without spaces is required.");
+        }
+
+        if (port is < 1 or > 65535)
+        {
+            return Error.Validation("smtp.port", "The port must be between 1 and 65535.");
+        }
+
+        return new SmtpSettings(host.Trim(), port, security, string.IsNullOrEmpty(username) ? null : username, protectedPassword);
+    }
+}
+
+/// <summary>An address the organization sends from, with its transport (its own relay or the default one).</summary>
+public sealed class Channel : AggregateRoot, ITenantOwned
+{
+    public const int NameMaxLength = 200;
+
+    private Channel()
+    {
+        Name = string.Empty;
+        Email = string.Empty;
+        NormalizedEmail = string.Empty;
+    }
+
+    public long OrganizationId { get; private set; }
+
+    public string Name { get; private set; }
+
+    public string Email { get; private set; }
+
+    /// <summary>The address lower-cased; unique within the organization.</summary>
+    public string NormalizedEmail { get; private set; }
+
+    /// <summary>The display name of <c>From</c> when a send gives none.</summary>
+    public string? SenderName { get; private set; }
+
+    /// <summary>The channel's own relay; null means the default relay from configuration.</summary>
+    public SmtpSettings? Smtp { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>The domain used for Message-IDs of this channel's email.</summary>
+    public string Domain => Email[(Email.LastIndexOf('@') + 1)..];
+
+    public static Result<Channel> Create(long organizationId, string name, EmailAddress email, string? senderName, SmtpSettings? smtp, DateTimeOffset now)
+    {
+        var channel = new Channel
+        {
+            OrganizationId = organizationId,
+            Email = email.Value,
+            NormalizedEmail = email.Normalized,
+            Smtp = smtp,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var named = channel.Rename(name, now);
+        if (named.IsFailure)
+        {
+            return named.Error!;
+        }
+
+        var sender = channel.ChangeSenderName(senderName, now);
+        return sender.IsFailure ? sender.Error! : channel;
+    }
+
+    public Result Rename(string name, DateTimeOffset now)
+    {
+        var trimmed = name?.Trim() ?? string.Empty;
+        if (trimmed.Length is 0 or > NameMaxLength)
+        {
+            return Error.Validation("name", $"A name of 1 to {NameMaxLength} characters is required.");
+        }
+
+        Name = trimmed;
+        UpdatedAt = now;
+        return Result.Success();
+    }
+
+    public Result ChangeSenderName(string? senderName, DateTimeOffset now)
+    {
+        if (HeaderText.HasLineBreak(senderName))
+        {
+            return Error.Validation("sender_name", "A sender name cannot contain a line break.");
+        }
+
+        SenderName = string.IsNullOrWhiteSpace(senderName) ? null : senderName.Trim();
+        UpdatedAt = now;
+        return Result.Success();
+    }
+
+    public Result ChangeAddress(EmailAddress email, DateTimeOffset now)
+    {
+        Email = email.Value;
+        NormalizedEmail = email.Normalized;
+        UpdatedAt = now;
+        return Result.Success();
+    }
+
+    /// <summary>Sends through <paramref name="smtp"/>, or through the default relay when it is null.</summary>
+    public void UseRelay(SmtpSettings? smtp, DateTimeOffset now)
+    {
+        Smtp = smtp;
+        UpdatedAt = now;
+    }
+}

@@ -1,0 +1,111 @@
+using Modular.Domain.Common;
+
+namespace Modular.Domain.Conversations;
+
+public enum ConversationStatus
+{
+    Open,
+    Closed,
+    Automated,
+    Spam,
+}
+
+public enum ParticipantRole
+{
+    To,
+    Cc,
+}
+
+/// <summary>An outside address taking part in a conversation.</summary>
+public sealed record Participant(string Address, ParticipantRole Role);
+
+/// <summary>
+/// An email thread between the organization (one channel, optionally one inbox) and its participants.
+/// Its messages share one Message-ID chain.
+/// </summary>
+public sealed class Conversation : AggregateRoot, ITenantOwned
+{
+    public const int TitleMaxLength = 998;
+
+    private List<Participant> _participants = [];
+
+    private Conversation()
+    {
+        Title = string.Empty;
+    }
+
+    public long OrganizationId { get; private set; }
+
+    public long ChannelId { get; private set; }
+
+    public long? InboxId { get; private set; }
+
+    /// <summary>The contact the thread was started with, when there is one.</summary>
+    public long? ContactId { get; private set; }
+
+    /// <summary>The thread's subject.</summary>
+    public string Title { get; private set; }
+
+    public ConversationStatus Status { get; private set; }
+
+    public IReadOnlyList<Participant> Participants => _participants;
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public DateTimeOffset LastMessageAt { get; private set; }
+
+    public static Result<Conversation> Start(
+        long organizationId,
+        long channelId,
+        long? inboxId,
+        long? contactId,
+        string? title,
+        IEnumerable<Participant> participants,
+        ConversationStatus status,
+        DateTimeOffset now)
+    {
+        var trimmed = title?.Trim() ?? string.Empty;
+        if (HeaderText.HasLineBreak(trimmed) || trimmed.Length > TitleMaxLength)
+        {
+            return Error.Validation("title", $"A title has at most {TitleMaxLength} characters and no line break.");
+        }
+
+        var distinct = participants
+            .GroupBy(p => p.Address.ToLowerInvariant())
+            .Select(g => g.OrderBy(p => p.Role).First())
+            .ToList();
+        if (distinct.Count == 0)
+        {
+            return Error.Validation("participants", "A conversation needs at least one participant.");
+        }
+
+        return new Conversation
+        {
+            OrganizationId = organizationId,
+            ChannelId = channelId,
+            InboxId = inboxId,
+            ContactId = contactId,
+            Title = trimmed,
+            Status = status,
+            _participants = distinct,
+            CreatedAt = now,
+            UpdatedAt = now,
+            LastMessageAt = now,
+        };
+    }
+
+    public void ChangeStatus(ConversationStatus status, DateTimeOffset now)
+    {
+        Status = status;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Notes that a message joined the thread.</summary>
+    public void RecordMessage(DateTimeOffset now)
+    {
+        LastMessageAt = now;
+        UpdatedAt = now;
+    }
+}

@@ -1,0 +1,38 @@
+using Modular.Domain.Common;
+
+namespace Modular.Domain.Inboxes;
+
+/// <summary>A team's shared inbox, backed by exactly one channel.</summary>
+public sealed class Inbox : AggregateRoot, ITenantOwned
+{
+    public const int NameMaxLength = 200;
+
+    private Inbox()
+    {
+        Name = string.Empty;
+    }
+
+    public long OrganizationId { get; private set; }
+
+    public string Name { get; private set; }
+
+    public long ChannelId { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    public static Result<Inbox> Create(long organizationId, string name, long channelId, DateTimeOffset now)
+    {
+        var trimmed = name?.Trim() ?? string.Empty;
+        if (trimmed.Length is 0 or > NameMaxLength)
+        {
+            return Error.Validation("name", $"A name of 1 to {NameMaxLength} characters is required.");
+        }
+
+        if (channelId <= 0)
+        {
+            return Error.Validation("channel_id", "A channel id is required.");
+        }
+
+        return new Inbox { OrganizationId = organizationId, Name = trimmed, ChannelId = channelId, CreatedAt = now };
+    }
+}

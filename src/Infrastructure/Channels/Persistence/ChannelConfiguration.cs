@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Modular.Domain.Channels;
+using Modular.Domain.Organizations;
+
+namespace Modular.Infrastructure.Channels.Persistence;
+
+internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
+{
+    public void Configure(EntityTypeBuilder<Channel> builder)
+    {
+        builder.ToTable("channels");
+        builder.Property(c => c.Name).HasMaxLength(Channel.NameMaxLength);
+        builder.Property(c => c.Email).HasMaxLength(254);
+        builder.Property(c => c.NormalizedEmail).HasMaxLength(254);
+        builder.Property(c => c.SenderName).HasMaxLength(200);
+        builder.HasIndex(c => new { c.OrganizationId, c.NormalizedEmail }).IsUnique();
+        builder.HasOne<Organization>().WithMany().HasForeignKey(c => c.OrganizationId);
+        builder.OwnsOne(c => c.Smtp, smtp =>
+        {
+            smtp.Property(s => s.Host).HasColumnName("smtp_host").HasMaxLength(255);
+            smtp.Property(s => s.Port).HasColumnName("smtp_port");
+            smtp.Property(s => s.Security).HasColumnName("smtp_security").HasConversion<string>().HasMaxLength(16);
+            smtp.Property(s => s.Username).HasColumnName("smtp_username").HasMaxLength(255);
+            smtp.Property(s => s.ProtectedPassword).HasColumnName("smtp_password_protected");
+        });
+        builder.Ignore(c => c.Domain);
+        builder.Ignore(c => c.DomainEvents);
+    }
+}

@@ -1,0 +1,11 @@
+namespace Modular.Domain.UnitTests.Support;
+
+/// <summary>Fixed instants, so no test depends on the wall clock.</summary>
+internal static class Clock
+{
+    public static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    public static DateTimeOffset Later(int minutes) => Now.AddMinutes(minutes);
+
+    public static DateTimeOffset Earlier(int minutes) => Now.AddMinutes(-minutes);
+}
