@@ -75,9 +75,9 @@ public sealed record EmailAddress
     }
 
     public bool Equals(EmailAddress? other) =>
-        other is not null && string.Equals(Value, other.Value, StringComparison.OrdinalIgnoreCase);
+        other is not null && string.Equals(Normalized, other.Normalized, StringComparison.Ordinal);
 
-    public override int GetHashCode() => StringComparer.OrdinalIgnoreCase.GetHashCode(Value);
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Normalized);
 
     public override string ToString() => Value;
 
@@ -90,7 +90,8 @@ public sealed record EmailAddress
 
         if (local.Length >= 2 && local[0] == '"' && local[^1] == '"')
         {
-            return local.AsSpan(1, local.Length - 2).IndexOfAny('"', '\\') < 0;
+            var quoted = local.AsSpan(1, local.Length - 2);
+            return quoted.IndexOfAny('"', '\\') < 0 && !quoted.ContainsAnyInRange('\0', '\u001f') && !quoted.Contains('\u007f');
         }
 
         if (local[0] == '.' || local[^1] == '.' || local.Contains("..", StringComparison.Ordinal))
@@ -120,9 +121,10 @@ public sealed record EmailAddress
                     && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
             }
 
-            return System.Net.IPAddress.TryParse(literal, out var v4)
-                && v4.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-                && literal.Count(c => c == '.') == 3;
+            // Four decimal octets only: IPAddress.TryParse would also take hex and shortened forms.
+            var octets = literal.Split('.');
+            return octets.Length == 4
+                && octets.All(o => o.Length is > 0 and <= 3 && o.All(char.IsAsciiDigit) && int.Parse(o) <= 255);
         }
 
         if (domain.Length > 253)

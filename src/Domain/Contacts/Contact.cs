@@ -65,7 +65,7 @@ public sealed class Contact : AggregateRoot, ITenantOwned
 
     public static Result<Contact> Create(long organizationId, EmailAddress email, string? name, DateTimeOffset now)
     {
-        if (HeaderText.HasLineBreak(name) || name?.Length > NameMaxLength)
+        if (HeaderText.HasLineBreak(name) || name?.Trim().Length > NameMaxLength)
         {
             return Error.Validation("name", $"A name has at most {NameMaxLength} characters and no line break.");
         }

@@ -175,9 +175,23 @@ public sealed class Message : AggregateRoot, ITenantOwned
             return Common.Error.Validation("attachments", $"At most {MaxAttachments} attachments are allowed.");
         }
 
-        if (draft.Recipients.Count == 0 && draft.ComplianceResults.Count == 0)
+        if (!draft.Recipients.Any(r => r.Kind == RecipientKind.To) && draft.ComplianceResults.Count == 0)
         {
             return Common.Error.Validation("to", "At least one recipient is required.");
+        }
+
+        if (HeaderText.HasLineBreak(draft.From.Name) || HeaderText.HasLineBreak(draft.ReplyTo?.Name))
+        {
+            return Common.Error.Validation(HeaderText.HasLineBreak(draft.From.Name) ? "sender_name" : "reply_to", "A display name cannot contain a line break.");
+        }
+
+        foreach (var recipient in draft.Recipients)
+        {
+            if (!EmailAddress.TryParse(recipient.Address, out _, out var reason) || HeaderText.HasLineBreak(recipient.Name))
+            {
+                var field = recipient.Kind.ToString().ToLowerInvariant();
+                return Common.Error.Validation(field, reason.Length > 0 ? reason : "A display name cannot contain a line break.");
+            }
         }
 
         var message = new Message
