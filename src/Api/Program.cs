@@ -1,19 +1,24 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
+using Hangfire;
 using Mediator;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Modular.Api.Authentication;
 using Modular.Api.Channels;
 using Modular.Api.Common;
 using Modular.Api.Contacts;
+using Modular.Api.Conversations;
 using Modular.Api.Inboxes;
+using Modular.Api.Messaging;
+using Modular.Api.Operations;
 using Modular.Api.Organizations;
 using Modular.Api.Startup;
 using Modular.Api.Users;
 using Modular.Application;
 using Modular.Application.Common.Behaviors;
 using Modular.Infrastructure;
+using Modular.Infrastructure.Messaging;
 using Modular.Infrastructure.Persistence;
 using Scalar.AspNetCore;
 using ApiKeyOptions = Modular.Api.Authentication.ApiKeyOptions;
@@ -76,7 +81,11 @@ builder.Services.AddRateLimiter(options =>
 });
 
 builder.Services.AddOpenApi();
-builder.Services.AddHealthChecks().AddDbContextCheck<ModularDbContext>("database", tags: ["ready"]);
+var healthChecks = builder.Services.AddHealthChecks().AddDbContextCheck<ModularDbContext>("database", tags: ["ready"]);
+if (builder.Configuration.GetValue("Delivery:RunServer", true))
+{
+    healthChecks.AddCheck<JobServerHealthCheck>("job_server", tags: ["ready"]);
+}
 
 var app = builder.Build();
 
@@ -96,8 +105,17 @@ app.MapUserEndpoints();
 app.MapChannelEndpoints();
 app.MapInboxEndpoints();
 app.MapContactEndpoints();
+app.MapMessagingEndpoints();
+app.MapConversationEndpoints();
+app.MapHangfireDashboard("/hangfire", new DashboardOptions
+{
+    DashboardTitle = "Modular jobs",
+    DisplayStorageConnectionString = false,
+    Authorization = [new DashboardAuthorization(app.Environment.IsDevelopment(), app.Configuration["Admin:ApiKey"])],
+}).AllowAnonymous();
 
 await DatabaseInitializer.InitializeAsync(app.Services, app.Configuration);
+DeliveryServices.ScheduleOutboxSweeper(app.Services.GetRequiredService<IRecurringJobManager>());
 await app.RunAsync();
 
 /// <summary>The host's entry point; public so integration tests can start it.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Events;
 using Modular.Application.Contacts;
+using Modular.Application.Messaging;
 
 namespace Modular.Application;
 
@@ -16,6 +17,8 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddScoped<DomainEventDispatcher>();
         services.AddScoped<ConsentChannels>();
+        services.AddScoped<IDomainEventHandler, DeliveryDueHandler>();
+        services.AddScoped<IDomainEventHandler, MessageCanceledHandler>();
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
+using Modular.Infrastructure.Messaging;
 using Modular.Infrastructure.Persistence;
 using Modular.Infrastructure.Security;
 
@@ -27,6 +28,7 @@ public static class DependencyInjection
             .SetApplicationName("Modular")
             .PersistKeysToDbContext<ModularDbContext>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddDelivery(configuration, connectionString);
         return services;
     }
 

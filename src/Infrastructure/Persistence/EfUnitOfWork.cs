@@ -16,6 +16,10 @@ internal sealed class EfUnitOfWork(ModularDbContext db, DomainEventDispatcher di
         {
             await db.SaveChangesAsync(cancellationToken);
         }
+        catch (DbUpdateConcurrencyException exception)
+        {
+            throw new ConcurrencyConflictException(exception);
+        }
         catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
         {
             throw new UniqueConstraintException(unique.ConstraintName ?? "unknown", exception);

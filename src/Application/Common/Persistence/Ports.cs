@@ -39,3 +39,7 @@ public sealed class UniqueConstraintException(string constraint, Exception inner
 {
     public string Constraint { get; } = constraint;
 }
+
+/// <summary>Thrown when a row changed between being read and being saved (an optimistic-concurrency loss).</summary>
+public sealed class ConcurrencyConflictException(Exception inner)
+    : Exception("The row was changed by someone else since it was read.", inner);

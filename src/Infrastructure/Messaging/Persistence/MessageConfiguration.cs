@@ -27,6 +27,9 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         // succeeds if nobody changed the row since it was read.
         builder.Property<uint>("Version").IsRowVersion();
 
+        // When the outbox sweeper last queued a job for the row (infrastructure bookkeeping, not domain state).
+        builder.Property<DateTimeOffset?>(Jobs.OutboxSweeper.RedrivenAt);
+
         builder.HasOne<Organization>().WithMany().HasForeignKey(m => m.OrganizationId);
         builder.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId);
         builder.HasOne<Channel>().WithMany().HasForeignKey(m => m.ChannelId);

@@ -328,6 +328,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("organization_id");
 
+                    b.Property<DateTimeOffset?>("RedrivenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("redriven_at");
+
                     b.PrimitiveCollection<string[]>("References")
                         .IsRequired()
                         .HasColumnType("text[]")

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Hangfire;
+using Hangfire.Dashboard;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Modular.Api.Authentication;
+
+namespace Modular.Api.Operations;
+
+/// <summary>
+/// The Hangfire dashboard at <c>/hangfire</c>: open to local requests in Development; otherwise only with
+/// the admin key (Bearer, X-Api-Key, or HTTP Basic with the key as password, for browsers).
+/// </summary>
+internal sealed class DashboardAuthorization(bool isDevelopment, string? adminKey) : IDashboardAuthorizationFilter
+{
+    public bool Authorize(DashboardContext context)
+    {
+        var http = context.GetHttpContext();
+        if (isDevelopment && IsLocal(http))
+        {
+            return true;
+        }
+
+        var key = ApiKeyAuthenticationHandler.ReadKey(http.Request) ?? BasicPassword(http.Request);
+        if (!string.IsNullOrEmpty(adminKey) && key is not null
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(adminKey)))
+        {
+            return true;
+        }
+
+        http.Response.Headers.WWWAuthenticate = "Basic realm=\"Modular jobs\"";
+        return false;
+    }
+
+    private static bool IsLocal(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote);
+
+    private static string? BasicPassword(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            return colon >= 0 ? decoded[(colon + 1)..] : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Ready only when a Hangfire server of this storage is alive (the job server of <c>/health/ready</c>).</summary>
+internal sealed class JobServerHealthCheck(JobStorage storage) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var servers = storage.GetMonitoringApi().Servers();
+        var alive = servers.Count(s => s.Heartbeat is { } beat && DateTime.UtcNow - beat < TimeSpan.FromMinutes(1));
+        return Task.FromResult(alive > 0
+            ? HealthCheckResult.Healthy($"{alive} job server(s) alive.")
+            : HealthCheckResult.Unhealthy("No job server is alive."));
+    }
+}

@@ -1,0 +1,287 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using FluentValidation;
+using Mediator;
+using Modular.Application.Common.Persistence;
+using Modular.Application.Common.Specifications;
+using Modular.Application.Common.Validation;
+using Modular.Application.Contacts;
+using Modular.Domain.Channels;
+using Modular.Domain.Common;
+using Modular.Domain.Contacts;
+using Modular.Domain.Conversations;
+using Modular.Domain.Messaging;
+
+namespace Modular.Application.Messaging.SendChannelEmail;
+
+/// <summary>The channel-style send (<c>POST /v1/messaging/email</c>, in the style of Whippy's Send Email).</summary>
+public sealed record SendChannelEmailCommand(
+    string? From,
+    string? To,
+    string? Subject,
+    string? Body,
+    IReadOnlyList<string>? Attachments,
+    IReadOnlyList<string>? Cc,
+    IReadOnlyList<string>? Bcc,
+    string? ReplyTo,
+    string? SenderName,
+    string? SenderEmail,
+    string? ScheduleAt,
+    string? ConversationStatus,
+    IReadOnlyList<ChannelRef>? OptInTo,
+    bool? OptInToAllChannels,
+    string? LocalId) : ICommand<Result<SendChannelEmailResponse>>;
+
+public sealed record SendChannelEmailResponse(SentEmail Data);
+
+public sealed record SentEmail(long Id, long ContactId, long ConversationId, string DeliveryStatus);
+
+public sealed partial class SendChannelEmailValidator : AbstractValidator<SendChannelEmailCommand>
+{
+    public const int MaxCopies = 50;
+    public static readonly string[] ConversationStatuses = ["open", "automated", "closed"];
+
+    public SendChannelEmailValidator(TimeProvider clock)
+    {
+        RuleFor(x => x.From).NotEmpty().MaximumLength(254);
+        RuleFor(x => x.To).NotEmpty().DependentRules(() => RuleFor(x => x.To).Mailbox());
+        RuleFor(x => x.Subject).MaximumLength(Message.SubjectMaxLength).SingleLine();
+        RuleFor(x => x.Body).NotEmpty().When(x => x.Attachments is not { Count: > 0 })
+            .WithMessage("A body is required unless attachments has at least one URL.");
+        RuleFor(x => x.Attachments).Must(a => a is null || a.Count <= Message.MaxAttachments)
+            .WithMessage($"At most {Message.MaxAttachments} attachments are allowed.");
+        RuleForEach(x => x.Attachments).Must(BeHttpUrl).WithMessage("Must be an absolute http or https URL.");
+        RuleFor(x => x.Cc).Must(c => c is null || c.Count <= MaxCopies).WithMessage($"At most {MaxCopies} addresses are allowed.");
+        RuleFor(x => x.Bcc).Must(c => c is null || c.Count <= MaxCopies).WithMessage($"At most {MaxCopies} addresses are allowed.");
+        RuleForEach(x => x.Cc).Mailbox();
+        RuleForEach(x => x.Bcc).Mailbox();
+        RuleFor(x => x.ReplyTo).Mailbox().When(x => !string.IsNullOrEmpty(x.ReplyTo));
+        RuleFor(x => x.SenderName).MaximumLength(200).SingleLine();
+        RuleFor(x => x.SenderEmail).EmailAddress().When(x => !string.IsNullOrEmpty(x.SenderEmail));
+        RuleFor(x => x.ConversationStatus).OneOf(ConversationStatuses);
+        RuleFor(x => x.LocalId).MaximumLength(255);
+        RuleFor(x => x.ScheduleAt).Custom((value, context) =>
+        {
+            if (!string.IsNullOrEmpty(value) && ScheduleTime.Parse(value, clock.GetUtcNow()) is { IsFailure: true } parsed)
+            {
+                context.AddFailure(parsed.Error!.Message);
+            }
+        });
+    }
+
+    private static bool BeHttpUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+}
+
+/// <summary>Reads <c>schedule_at</c>: ISO 8601 with an offset or Z, at most a year ahead.</summary>
+public static partial class ScheduleTime
+{
+    public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(365);
+
+    public static Result<DateTimeOffset> Parse(string value, DateTimeOffset now)
+    {
+        if (!OffsetSuffix().IsMatch(value)
+            || !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        {
+            return Error.Validation("schedule_at", "Must be an ISO 8601 date-time with an offset or Z, such as 2030-01-31T09:00:00Z.");
+        }
+
+        if (at - now > MaxAhead)
+        {
+            return Error.Validation("schedule_at", "Must be at most 365 days ahead.");
+        }
+
+        return at.ToUniversalTime();
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex OffsetSuffix();
+}
+
+/// <summary>The channel named by address (any case) or id.</summary>
+public sealed class ChannelByAddressOrIdSpec : Specification<Channel>
+{
+    public ChannelByAddressOrIdSpec(string from)
+    {
+        if (long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            Query.Where(c => c.Id == id);
+        }
+        else
+        {
+            var normalized = from.Trim().ToLowerInvariant();
+            Query.Where(c => c.NormalizedEmail == normalized);
+        }
+    }
+}
+
+public sealed class SendChannelEmailHandler(
+    IRepository<Channel> channels,
+    IRepository<Contact> contacts,
+    IRepository<Conversation> conversations,
+    IRepository<Message> messages,
+    ConsentChannels consentChannels,
+    ICurrentTenant tenant,
+    TimeProvider clock) : ICommandHandler<SendChannelEmailCommand, Result<SendChannelEmailResponse>>
+{
+    public async ValueTask<Result<SendChannelEmailResponse>> Handle(SendChannelEmailCommand command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var channel = await channels.FirstOrDefaultAsync(new ChannelByAddressOrIdSpec(command.From!), cancellationToken);
+        if (channel is null)
+        {
+            return Error.Validation("from", $"No channel of this organization has the address or id '{command.From}'.");
+        }
+
+        var to = Mailbox.Parse(command.To, "to").Value;
+        var cc = ParseAll(command.Cc, "cc");
+        var bcc = ParseAll(command.Bcc, "bcc");
+        var scheduleAt = string.IsNullOrEmpty(command.ScheduleAt) ? (DateTimeOffset?)null : ScheduleTime.Parse(command.ScheduleAt, now).Value;
+
+        // One look-up for every recipient: the To contact, and any Cc/Bcc address that is a contact too.
+        var addresses = new[] { to }.Concat(cc).Concat(bcc).Select(m => m.Address.Normalized).Distinct().ToList();
+        var known = (await contacts.ListAsync(new ContactsByEmailsSpec(addresses), cancellationToken))
+            .ToDictionary(c => c.NormalizedEmail);
+
+        var isNewContact = !known.TryGetValue(to.Address.Normalized, out var contact);
+        if (contact is null)
+        {
+            var created = await CreateContactAsync(command, to, now, cancellationToken);
+            if (created.IsFailure)
+            {
+                return created.Error!;
+            }
+
+            contact = created.Value;
+        }
+
+        var conversation = !isNewContact
+            ? await conversations.FirstOrDefaultAsync(new LatestConversationSpec(contact.Id, channel.Id), cancellationToken)
+            : null;
+        var status = ParseStatus(command.ConversationStatus);
+        var previous = conversation is null ? null : await messages.FirstOrDefaultAsync(new LatestMessageSpec(conversation.Id), cancellationToken);
+        if (conversation is null)
+        {
+            var started = Conversation.Start(
+                tenant.OrganizationId, channel.Id, inboxId: null, contact.Id, command.Subject,
+                [new Participant(to.Address.Value, ParticipantRole.To)], status ?? Domain.Conversations.ConversationStatus.Open, now);
+            if (started.IsFailure)
+            {
+                return started.Error!;
+            }
+
+            conversation = started.Value;
+            conversations.Add(conversation);
+        }
+        else if (status is not null)
+        {
+            conversation.ChangeStatus(status.Value, now);
+        }
+
+        var compliance = new List<ComplianceResult>();
+        var recipients = new List<Recipient>();
+        AddRecipients(recipients, compliance, [to], RecipientKind.To, known, contact, channel.Id);
+        AddRecipients(recipients, compliance, cc, RecipientKind.Cc, known, contact, channel.Id);
+        AddRecipients(recipients, compliance, bcc, RecipientKind.Bcc, known, contact, channel.Id);
+
+        var (text, html) = MessageComposition.SplitBody(command.Body);
+        var (inReplyTo, references) = MessageComposition.ReplyHeaders(previous);
+        var customSender = string.IsNullOrEmpty(command.SenderEmail) ? null : EmailAddress.Parse(command.SenderEmail, "sender_email").Value;
+        var senderName = string.IsNullOrWhiteSpace(command.SenderName) ? channel.SenderName : command.SenderName.Trim();
+        var channelAddress = EmailAddress.Parse(channel.Email, "from").Value;
+
+        var message = Message.CreateOutbound(
+            new OutboundDraft
+            {
+                OrganizationId = tenant.OrganizationId,
+                ConversationId = conversation.Id,
+                ChannelId = channel.Id,
+                From = new Mailbox(customSender ?? channelAddress, senderName),
+                Sender = customSender is null ? null : channelAddress,
+                ReplyTo = string.IsNullOrEmpty(command.ReplyTo) ? null : Mailbox.Parse(command.ReplyTo, "reply_to").Value,
+                Recipients = recipients,
+                Subject = previous is null ? command.Subject?.Trim() ?? string.Empty : MessageComposition.ReplySubject(command.Subject, conversation.Title),
+                TextBody = text,
+                HtmlBody = html,
+                AttachmentUrls = command.Attachments ?? [],
+                MessageIdHeader = MessageComposition.NewMessageId(channel.Domain),
+                InReplyTo = inReplyTo,
+                References = references,
+                ScheduleAt = scheduleAt,
+                ComplianceResults = compliance,
+            },
+            now);
+        if (message.IsFailure)
+        {
+            return message.Error!;
+        }
+
+        messages.Add(message.Value);
+        conversation.RecordMessage(now);
+        return new SendChannelEmailResponse(new SentEmail(
+            message.Value.Id, contact.Id, conversation.Id, Message.Format(message.Value.Status)));
+    }
+
+    private async Task<Result<Contact>> CreateContactAsync(SendChannelEmailCommand command, Mailbox to, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var optIns = await consentChannels.ResolveAsync(
+            command.OptInTo?.Select(c => c.Id).ToList(), command.OptInToAllChannels == true, "opt_in_to", cancellationToken);
+        if (optIns.IsFailure)
+        {
+            return optIns.Error!;
+        }
+
+        var created = Contact.Create(tenant.OrganizationId, to.Address, to.Name, now);
+        if (created.IsFailure)
+        {
+            return created.Error!;
+        }
+
+        foreach (var channelId in optIns.Value)
+        {
+            created.Value.OptIn(channelId, now);
+        }
+
+        contacts.Add(created.Value);
+        return created.Value;
+    }
+
+    private static void AddRecipients(
+        List<Recipient> recipients,
+        List<ComplianceResult> compliance,
+        IEnumerable<Mailbox> mailboxes,
+        RecipientKind kind,
+        Dictionary<string, Contact> known,
+        Contact toContact,
+        long channelId)
+    {
+        foreach (var mailbox in mailboxes)
+        {
+            var normalized = mailbox.Address.Normalized;
+            if (recipients.Any(r => r.Address.Equals(normalized, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            var contact = normalized == toContact.NormalizedEmail ? toContact : known.GetValueOrDefault(normalized);
+            if (contact?.IsOptedOut(channelId) == true)
+            {
+                compliance.Add(new ComplianceResult(mailbox.Address.Value, ComplianceResult.OptedOut));
+                continue;
+            }
+
+            recipients.Add(new Recipient(kind, mailbox.Address.Value, mailbox.Name));
+        }
+    }
+
+    private static List<Mailbox> ParseAll(IReadOnlyList<string>? values, string field) =>
+        values is null ? [] : [.. values.Select((v, i) => Mailbox.Parse(v, $"{field}[{i}]").Value)];
+
+    private static ConversationStatus? ParseStatus(string? value) => value?.ToLowerInvariant() switch
+    {
+        "open" => Domain.Conversations.ConversationStatus.Open,
+        "automated" => Domain.Conversations.ConversationStatus.Automated,
+        "closed" => Domain.Conversations.ConversationStatus.Closed,
+        _ => null,
+    };
+}

@@ -1,0 +1,70 @@
+using MimeKit;
+using Modular.Application.Messaging.Ports;
+using Modular.Domain.Messaging;
+
+namespace Modular.Infrastructure.Messaging.Delivery;
+
+/// <summary>
+/// Builds the MIME message: text/plain for a plain body; multipart/alternative (text derived from the
+/// HTML when none is given) for HTML; multipart/mixed with attachments. Bcc is never a header.
+/// </summary>
+public static class MimeMessageFactory
+{
+    public static MimeMessage Create(OutgoingEmail email)
+    {
+        var message = new MimeMessage
+        {
+            Subject = email.Subject,
+            MessageId = email.MessageId,
+            Date = email.Date,
+        };
+        message.From.Add(new MailboxAddress(email.From.Name, email.From.Address.Value));
+        if (email.Sender is not null)
+        {
+            message.Sender = new MailboxAddress(null, email.Sender);
+        }
+
+        if (email.ReplyTo is not null)
+        {
+            message.ReplyTo.Add(new MailboxAddress(email.ReplyTo.Name, email.ReplyTo.Address.Value));
+        }
+
+        foreach (var recipient in email.Recipients)
+        {
+            var list = recipient.Kind switch
+            {
+                RecipientKind.To => message.To,
+                RecipientKind.Cc => message.Cc,
+                _ => null, // Bcc recipients travel in the envelope only.
+            };
+            list?.Add(new MailboxAddress(recipient.Name, recipient.Address));
+        }
+
+        if (email.InReplyTo is not null)
+        {
+            message.InReplyTo = email.InReplyTo;
+        }
+
+        foreach (var reference in email.References)
+        {
+            message.References.Add(reference);
+        }
+
+        var body = new BodyBuilder
+        {
+            HtmlBody = email.HtmlBody,
+            TextBody = email.TextBody ?? (email.HtmlBody is null ? null : HtmlText.ToPlainText(email.HtmlBody)),
+        };
+        foreach (var attachment in email.Attachments)
+        {
+            body.Attachments.Add(attachment.FileName, attachment.Content, ContentType.Parse(attachment.ContentType));
+        }
+
+        message.Body = body.ToMessageBody();
+        return message;
+    }
+
+    /// <summary>Everyone the server must deliver to: To, Cc and Bcc.</summary>
+    public static IEnumerable<MailboxAddress> EnvelopeRecipients(OutgoingEmail email) =>
+        email.Recipients.Select(r => new MailboxAddress(r.Name, r.Address));
+}

@@ -1,0 +1,79 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Modular.Application.Messaging.Ports;
+using Modular.Infrastructure.Messaging.Delivery;
+using Modular.Infrastructure.Messaging.Jobs;
+
+namespace Modular.Infrastructure.Messaging;
+
+/// <summary>Delivery: MailKit transport, attachment downloads, and Hangfire on PostgreSQL (schema <c>hangfire</c>).</summary>
+public static class DeliveryServices
+{
+    public static IServiceCollection AddDelivery(this IServiceCollection services, IConfiguration configuration, string connectionString)
+    {
+        services.Configure<SmtpOptions>(configuration.GetSection(SmtpOptions.Section));
+        services.Configure<AttachmentOptions>(configuration.GetSection(AttachmentOptions.Section));
+        services.AddSingleton<IEmailTransport, MailKitEmailTransport>();
+        services.AddSingleton<IAttachmentFetcher, HttpAttachmentFetcher>();
+        services.AddHttpClient(HttpAttachmentFetcher.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var allowPrivate = configuration.GetValue<bool>($"{AttachmentOptions.Section}:{nameof(AttachmentOptions.AllowPrivateNetworks)}");
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    AutomaticDecompression = System.Net.DecompressionMethods.All,
+                    ConnectCallback = (context, ct) => HttpAttachmentFetcher.ConnectAsync(context, allowPrivate, ct),
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                };
+            });
+
+        var defaults = new DeliveryPolicy();
+        services.AddSingleton(new DeliveryPolicy
+        {
+            RetryDelays = configuration.GetSection("Delivery:RetryDelays").Get<TimeSpan[]>() is { Length: > 0 } delays ? delays : defaults.RetryDelays,
+            ClaimTimeout = configuration.GetValue("Delivery:ClaimTimeout", defaults.ClaimTimeout),
+        });
+        services.AddScoped<IDeliveryScheduler, HangfireDeliveryScheduler>();
+
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(
+                options => options.UseNpgsqlConnection(connectionString),
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    // Workers wait on LISTEN/NOTIFY for new jobs instead of polling every 15 s,
+                    // so an immediate send is picked up at once; the interval is only the fallback.
+                    EnableLongPolling = true,
+                    QueuePollInterval = TimeSpan.FromSeconds(1),
+                    // A live worker keeps extending its hold on a job; a job whose process died
+                    // is visible to other workers again after this timeout instead of 30 minutes.
+                    UseSlidingInvisibilityTimeout = true,
+                    InvisibilityTimeout = configuration.GetValue("Delivery:InvisibilityTimeout", TimeSpan.FromSeconds(30)),
+                }));
+
+        if (configuration.GetValue("Delivery:RunServer", true))
+        {
+            services.AddHangfireServer(options =>
+            {
+                options.Queues = [DeliveryJob.Queue, "default"];
+                options.WorkerCount = configuration.GetValue("Delivery:Workers", 10);
+                // Delayed jobs (scheduled sends and retries) are moved to the queue within a second of their time.
+                options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            });
+        }
+
+        return services;
+    }
+
+    /// <summary>Registers the recurring outbox sweeper (every 15 seconds).</summary>
+    public static void ScheduleOutboxSweeper(IRecurringJobManager recurringJobs) =>
+        recurringJobs.AddOrUpdate<OutboxSweeper>(
+            OutboxSweeper.RecurringJobId, sweeper => sweeper.RunAsync(CancellationToken.None), "*/15 * * * * *");
+}

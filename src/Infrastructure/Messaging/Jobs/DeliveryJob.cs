@@ -1,0 +1,46 @@
+using Hangfire;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Modular.Application.Messaging.DeliverMessage;
+using Modular.Domain.Messaging;
+using Modular.Infrastructure.Persistence;
+
+namespace Modular.Infrastructure.Messaging.Jobs;
+
+/// <summary>
+/// The Hangfire job that delivers one message. It carries only the message id, acts for the
+/// organization that owns the message, and sends the delivery command through the mediator.
+/// Running it twice is harmless: the command claims the message before sending.
+/// </summary>
+public sealed class DeliveryJob(ModularDbContext db, TenantContext tenant, ISender sender)
+{
+    public const string Queue = "delivery";
+
+    [JobDisplayName("Deliver message {0}")]
+    [Queue(Queue)]
+    [AutomaticRetry(Attempts = 0, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+    public async Task RunAsync(long messageId, CancellationToken cancellationToken)
+    {
+        var owner = await db.Set<Message>().IgnoreQueryFilters()
+            .Where(m => m.Id == messageId)
+            .Select(m => new { m.OrganizationId })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (owner is null)
+        {
+            return;
+        }
+
+        tenant.Set(owner.OrganizationId);
+        var result = await sender.Send(new DeliverMessageCommand(messageId), cancellationToken);
+        if (result == DeliveryResult.Failed)
+        {
+            // Recorded on the message already; failing the job lists it under Failed in the dashboard.
+            var error = await db.Set<Message>().Where(m => m.Id == messageId).Select(m => m.Error).FirstAsync(CancellationToken.None);
+            throw new MessageDeliveryFailedException(messageId, error);
+        }
+    }
+}
+
+/// <summary>A delivery that failed for good; its reason is on the message.</summary>
+public sealed class MessageDeliveryFailedException(long messageId, string? reason)
+    : Exception($"Message {messageId} failed: {reason}");
