@@ -35,6 +35,9 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.DictionaryKeyPolicy = null;
     options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
 });
+// Unreadable bodies (bad JSON, a field of the wrong type) throw in every environment, not only in
+// Development, so ExceptionHandler can answer 422 naming the field instead of a bare 400.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
     context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier);
 builder.Services.AddExceptionHandler<ExceptionHandler>();
