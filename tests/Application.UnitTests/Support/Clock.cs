@@ -1,0 +1,9 @@
+namespace Modular.Application.UnitTests.Support;
+
+/// <summary>Fixed instants, so no test depends on the wall clock.</summary>
+internal static class Clock
+{
+    public static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+
+    public static DateTimeOffset Later(int minutes) => Now.AddMinutes(minutes);
+}
