@@ -31,6 +31,7 @@ mkdir -p "$RESULTS"
 ensure_postgres
 ensure_maildev
 recreate_database modular_test
+recreate_database modular_test_defaults
 
 export ConnectionStrings__Database
 ConnectionStrings__Database="$(pg_connection_string modular_test)"

@@ -39,6 +39,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
     options.SerializerOptions.DictionaryKeyPolicy = null;
     options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+    options.SerializerOptions.Converters.Add(new NoNulStringConverter());
 });
 // Unreadable bodies (bad JSON, a field of the wrong type) throw in every environment, not only in
 // Development, so ExceptionHandler can answer 422 naming the field instead of a bare 400.

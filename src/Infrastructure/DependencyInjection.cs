@@ -17,7 +17,7 @@ public static class DependencyInjection
         var connectionString = configuration.GetConnectionString("Database")
             ?? throw new InvalidOperationException("ConnectionStrings:Database is not set.");
 
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TimeProvider, DatabaseTimeProvider>();
         services.AddScoped<TenantContext>();
         services.AddScoped<ICurrentTenant>(sp => sp.GetRequiredService<TenantContext>());
         services.AddDbContext<ModularDbContext>(options => ConfigureDbContext(options, connectionString));

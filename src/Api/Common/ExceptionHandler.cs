@@ -18,6 +18,9 @@ internal sealed partial class ExceptionHandler(IProblemDetailsService problemDet
         {
             case BadHttpRequestException { InnerException: JsonException json }:
                 return await WriteResult(httpContext, Error.Validation(FieldOf(json.Path), "The value is missing or has the wrong type.").ToProblem());
+            case BadHttpRequestException bad when BoundParameter().Match(bad.Message) is { Success: true } parameter:
+                return await WriteResult(httpContext, Error.Validation(
+                    Application.Common.Behaviors.FieldNames.ToSnakeCase(parameter.Groups[1].Value), $"'{parameter.Groups[2].Value}' is not a valid value.").ToProblem());
             case BadHttpRequestException bad:
                 return await WriteProblem(httpContext, bad.StatusCode == StatusCodes.Status400BadRequest ? StatusCodes.Status422UnprocessableEntity : bad.StatusCode, "The request could not be read.", bad.Message);
             case UniqueConstraintException unique:
@@ -50,6 +53,10 @@ internal sealed partial class ExceptionHandler(IProblemDetailsService problemDet
             ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
+
+    /// <summary>Minimal APIs' message for a query or route value that does not convert.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("""Failed to bind parameter "[^"]*?(\w+)" from "(.*)"\.""")]
+    private static partial System.Text.RegularExpressions.Regex BoundParameter();
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Error, Message = "Unhandled exception on {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string path);

@@ -1,4 +1,5 @@
 using Mediator;
+using Microsoft.AspNetCore.Mvc;
 using Modular.Api.Common;
 using Modular.Application.Common.Validation;
 using Modular.Application.Conversations;
@@ -16,7 +17,15 @@ internal static class ConversationEndpoints
     {
         var conversations = app.MapGroup("/v1/conversations").WithTags("Conversations");
 
-        conversations.MapGet("/", async (HttpRequest request, long? channelId, long? inboxId, long? contactId, int? limit, int? offset, ISender sender, CancellationToken ct) =>
+        conversations.MapGet("/", async (
+                HttpRequest request,
+                [FromQuery(Name = "channel_id")] long? channelId,
+                [FromQuery(Name = "inbox_id")] long? inboxId,
+                [FromQuery(Name = "contact_id")] long? contactId,
+                int? limit,
+                int? offset,
+                ISender sender,
+                CancellationToken ct) =>
             {
                 // status[]=open&status[]=closed (also plain status=open).
                 string[] statuses = [.. request.Query["status[]"].Concat(request.Query["status"]).OfType<string>()];

@@ -3,6 +3,7 @@ using Modular.Api.Common;
 using Modular.Application.Common.Validation;
 using Modular.Application.Users;
 using Modular.Application.Users.CreateUser;
+using Modular.Application.Users.GetUser;
 using Modular.Application.Users.ListUsers;
 
 namespace Modular.Api.Users;
@@ -17,6 +18,11 @@ internal static class UserEndpoints
                 (await sender.Send(body, ct)).ToCreated(u => $"/v1/users/{u.Id}"))
             .WithSummary("Create a user (a person who sends)")
             .Produces<UserResponse>(StatusCodes.Status201Created);
+
+        users.MapGet("/{id:long}", async (long id, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new GetUserQuery(id), ct)).ToOk())
+            .WithSummary("Show a user")
+            .Produces<UserResponse>();
 
         users.MapGet("/", async ([AsParameters] ListUsersQuery query, ISender sender, CancellationToken ct) =>
                 (await sender.Send(query, ct)).ToOk())

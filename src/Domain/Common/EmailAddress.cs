@@ -31,6 +31,12 @@ public sealed record EmailAddress
     public static bool TryParse(string? input, out EmailAddress address, out string reason)
     {
         address = null!;
+        if (input is not null && input.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        {
+            reason = "An email address cannot contain a line break.";
+            return false;
+        }
+
         var value = input?.Trim();
         if (string.IsNullOrEmpty(value))
         {

@@ -1,5 +1,7 @@
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Modular.Application.Messaging.Ports;
@@ -38,25 +40,29 @@ public static class DeliveryServices
         });
         services.AddScoped<IDeliveryScheduler, HangfireDeliveryScheduler>();
 
-        services.AddHangfire(config => config
+        // Storage and activator are this host's own, not Hangfire's static JobStorage.Current and
+        // JobActivator.Current, so two hosts in one process (the tests, a restart) never run jobs
+        // against each other's storage or service provider.
+        var storageOptions = new PostgreSqlStorageOptions
+        {
+            SchemaName = "hangfire",
+            PrepareSchemaIfNecessary = true,
+            // Workers wait on LISTEN/NOTIFY for new jobs instead of polling every 15 s,
+            // so an immediate send is picked up at once; the interval is only the fallback.
+            EnableLongPolling = true,
+            QueuePollInterval = TimeSpan.FromSeconds(1),
+            // A live worker keeps extending its hold on a job; a job whose process died
+            // is visible to other workers again after this timeout instead of 30 minutes.
+            UseSlidingInvisibilityTimeout = true,
+            InvisibilityTimeout = configuration.GetValue("Delivery:InvisibilityTimeout", TimeSpan.FromSeconds(30)),
+        };
+        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(
-                options => options.UseNpgsqlConnection(connectionString),
-                new PostgreSqlStorageOptions
-                {
-                    SchemaName = "hangfire",
-                    PrepareSchemaIfNecessary = true,
-                    // Workers wait on LISTEN/NOTIFY for new jobs instead of polling every 15 s,
-                    // so an immediate send is picked up at once; the interval is only the fallback.
-                    EnableLongPolling = true,
-                    QueuePollInterval = TimeSpan.FromSeconds(1),
-                    // A live worker keeps extending its hold on a job; a job whose process died
-                    // is visible to other workers again after this timeout instead of 30 minutes.
-                    UseSlidingInvisibilityTimeout = true,
-                    InvisibilityTimeout = configuration.GetValue("Delivery:InvisibilityTimeout", TimeSpan.FromSeconds(30)),
-                }));
+            .UseStorage(sp.GetRequiredService<JobStorage>()));
 
         if (configuration.GetValue("Delivery:RunServer", true))
         {

@@ -14,7 +14,7 @@ namespace Modular.IntegrationTests.Infrastructure;
 /// tenant isolation keeps tests apart (and proves itself along the way). Rows left behind by earlier
 /// runs belong to other organizations and cannot be seen.
 /// </remarks>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     /// <summary>The administration key the service is configured with (<c>Admin:ApiKey</c>).</summary>
     public const string AdminKey = "test-admin-key-4f0c2d8e9b7a41c6a1d35e2f";
@@ -22,10 +22,30 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     private const string DefaultConnectionString = "Host=127.0.0.1;Port=55432;Username=postgres;Database=modular_test";
 
     /// <summary>The database the service uses: <c>ConnectionStrings__Database</c> when set, else the local test database.</summary>
-    public string ConnectionString { get; } =
-        Environment.GetEnvironmentVariable("ConnectionStrings__Database") is { Length: > 0 } fromEnvironment
+    public string ConnectionString { get; }
+
+    public ApiFactory()
+        : this(databaseSuffix: null)
+    {
+    }
+
+    /// <summary>A host on its own database, named like the shared one plus <paramref name="databaseSuffix"/>.</summary>
+    protected ApiFactory(string? databaseSuffix)
+    {
+        var shared = Environment.GetEnvironmentVariable("ConnectionStrings__Database") is { Length: > 0 } fromEnvironment
             ? fromEnvironment
             : DefaultConnectionString;
+        if (databaseSuffix is null)
+        {
+            ConnectionString = shared;
+            return;
+        }
+
+        var own = new Npgsql.NpgsqlConnectionStringBuilder(shared);
+        own.Database += databaseSuffix;
+        ConnectionString = own.ConnectionString;
+        TestDatabase.EnsureExists(own);
+    }
 
     /// <summary>A client that sends <paramref name="apiKey"/> as <c>Authorization: Bearer</c>.</summary>
     public HttpClient CreateClient(string apiKey)
@@ -57,6 +77,16 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Admin:ApiKey", AdminKey);
         builder.UseSetting("RateLimiting:PermitsPerSecond", "100000");
         builder.UseSetting("RateLimiting:Burst", "100000");
+
+        // Attachments come from a test server on 127.0.0.1, which the shipped settings refuse.
+        builder.UseSetting("Attachments:AllowPrivateNetworks", "true");
+
+        // Retries after transient failures come within seconds instead of minutes.
+        string[] delays = ["00:00:01", "00:00:01", "00:00:02", "00:00:02", "00:00:03", "00:00:03", "00:00:05", "00:00:05"];
+        for (var i = 0; i < delays.Length; i++)
+        {
+            builder.UseSetting($"Delivery:RetryDelays:{i}", delays[i]);
+        }
     }
 }
 

@@ -16,7 +16,8 @@ public sealed class ListContactsValidator : AbstractValidator<ListContactsQuery>
     public ListContactsValidator()
     {
         this.Paging(x => x.Limit, x => x.Offset);
-        RuleFor(x => x.Email).MaximumLength(254);
+        RuleFor(x => x.Email).MaximumLength(254).Must(e => e is null || !e.Any(char.IsControl))
+            .WithMessage("Control characters are not allowed.");
     }
 }
 

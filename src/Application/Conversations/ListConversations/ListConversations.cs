@@ -22,7 +22,7 @@ public sealed class ListConversationsValidator : AbstractValidator<ListConversat
     public ListConversationsValidator()
     {
         this.Paging(x => x.Limit, x => x.Offset);
-        RuleForEach(x => x.Status).OneOf(ConversationResponse.Statuses).OverridePropertyName("status");
+        RuleForEach(x => x.Status).OneOf(ConversationResponse.Statuses);
     }
 }
 

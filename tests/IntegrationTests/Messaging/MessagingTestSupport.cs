@@ -1,0 +1,45 @@
+using System.Net;
+using System.Text.Json;
+using Modular.IntegrationTests.Infrastructure;
+
+namespace Modular.IntegrationTests.Messaging;
+
+/// <summary>Sending and waiting, as the messaging tests need them.</summary>
+internal static class MessagingTestSupport
+{
+    /// <summary>Creates a channel sending through the default relay (MailDev) and returns its id and address.</summary>
+    public static async Task<(long Id, string Email)> CreateChannelAsync(this TestOrganization organization, object? smtp = null, string? senderName = null)
+    {
+        var email = $"support-{Guid.NewGuid():N}@acme.example.com";
+        var channel = await organization.Client.CreateAsync("/v1/channels", new { Name = "Support", Email = email, SenderName = senderName, Smtp = smtp });
+        return (channel.Id(), email);
+    }
+
+    /// <summary>Sends through the channel-style endpoint and expects 201; returns <c>data</c>.</summary>
+    public static async Task<JsonElement> SendAsync(this TestOrganization organization, object body)
+    {
+        using var response = await organization.Client.PostJsonAsync("/v1/messaging/email", body);
+        var created = await ApiAssert.StatusAsync(response, HttpStatusCode.Created);
+        var data = created.GetProperty("data");
+        Assert.Equal($"/v1/messages/{data.GetProperty("id").GetInt64()}", response.Headers.Location?.ToString());
+        return data;
+    }
+
+    /// <summary>Polls the message until its delivery status is one of <paramref name="statuses"/>.</summary>
+    public static async Task<JsonElement> WaitForStatusAsync(this TestOrganization organization, long messageId, TimeSpan timeout, params string[] statuses)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var message = await organization.Client.GetOkAsync($"/v1/messages/{messageId}");
+            var status = message.GetProperty("delivery_status").GetString();
+            if (statuses.Contains(status) || DateTime.UtcNow > deadline)
+            {
+                Assert.True(statuses.Contains(status), $"Message {messageId} is {status}, expected {string.Join(" or ", statuses)}: {message}");
+                return message;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
