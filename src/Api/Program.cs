@@ -17,6 +17,7 @@ using Modular.Api.Startup;
 using Modular.Api.Users;
 using Modular.Application;
 using Modular.Application.Common.Behaviors;
+using Modular.Application.Common.Idempotency;
 using Modular.Infrastructure;
 using Modular.Infrastructure.Messaging;
 using Modular.Infrastructure.Persistence;
@@ -31,7 +32,10 @@ builder.Services.AddMediator((MediatorOptions options) =>
 {
     options.ServiceLifetime = ServiceLifetime.Scoped;
     options.Assemblies = [typeof(Modular.Application.DependencyInjection)];
-    options.PipelineBehaviors = [typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>), typeof(UnitOfWorkBehavior<,>)];
+    options.PipelineBehaviors =
+    [
+        typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>), typeof(IdempotencyBehavior<,>), typeof(UnitOfWorkBehavior<,>),
+    ];
 });
 
 builder.Services.ConfigureHttpJsonOptions(options =>

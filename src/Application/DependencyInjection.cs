@@ -17,6 +17,7 @@ public static class DependencyInjection
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         services.AddScoped<DomainEventDispatcher>();
         services.AddScoped<ConsentChannels>();
+        services.AddScoped<Common.Idempotency.IdempotencyContext>();
         services.AddScoped<IDomainEventHandler, DeliveryDueHandler>();
         services.AddScoped<IDomainEventHandler, MessageCanceledHandler>();
         return services;

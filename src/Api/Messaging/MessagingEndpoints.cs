@@ -1,9 +1,12 @@
 using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using Modular.Application.Common.Idempotency;
 using Modular.Api.Common;
 using Modular.Application.Messaging;
 using Modular.Application.Messaging.GetMessage;
 using Modular.Application.Messaging.RetryMessage;
 using Modular.Application.Messaging.SendChannelEmail;
+using Modular.Application.Messaging.SendInboxEmail;
 
 namespace Modular.Api.Messaging;
 
@@ -11,12 +14,39 @@ internal static class MessagingEndpoints
 {
     public static void MapMessagingEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/messaging/email", async (SendChannelEmailCommand body, ISender sender, CancellationToken ct) =>
-                (await sender.Send(body, ct)).ToCreated(r => $"/v1/messages/{r.Data.Id}"))
+        app.MapPost("/v1/messaging/email", async (
+                SendChannelEmailCommand body,
+                [FromHeader(Name = IdempotencyHeaders.Key)] string? idempotencyKey,
+                HttpContext http,
+                ISender sender,
+                CancellationToken ct) =>
+            {
+                var command = body with { LocalId = string.IsNullOrEmpty(body.LocalId) ? idempotencyKey : body.LocalId };
+                var result = await sender.Send(command, ct);
+                IdempotencyHeaders.MarkReplay(http);
+                return result.ToCreated(r => $"/v1/messages/{r.Data.Id}");
+            })
             .WithTags("Messaging")
             .WithSummary("Send an email from a channel (now, or at schedule_at)")
             .WithDescription("Creates the contact and conversation when needed, threads the email into the contact's latest conversation on the channel, and queues its delivery.")
             .Produces<SendChannelEmailResponse>(StatusCodes.Status201Created);
+
+        app.MapPost("/v1/email/send", async (
+                SendInboxEmailCommand body,
+                [FromHeader(Name = IdempotencyHeaders.Key)] string? idempotencyKey,
+                HttpContext http,
+                ISender sender,
+                CancellationToken ct) =>
+            {
+                var command = body with { LocalId = string.IsNullOrEmpty(body.LocalId) ? idempotencyKey : body.LocalId };
+                var result = await sender.Send(command, ct);
+                IdempotencyHeaders.MarkReplay(http);
+                return result.ToOk();
+            })
+            .WithTags("Messaging")
+            .WithSummary("Send an email from an inbox: a new thread to targets, or a reply in convo_id")
+            .WithDescription("Recipients opted out of the inbox's channel are left out and listed in compliance_results; queued is false when nobody is left.")
+            .Produces<SendInboxEmailResponse>();
 
         var messages = app.MapGroup("/v1/messages").WithTags("Messages");
 
@@ -29,5 +59,21 @@ internal static class MessagingEndpoints
                 (await sender.Send(new RetryMessageCommand(id), ct)).ToOk())
             .WithSummary("Send an uncertain or failed message again (409 in any other status)")
             .Produces<MessageResponse>();
+    }
+}
+
+/// <summary>The IETF Idempotency-Key draft's headers.</summary>
+internal static class IdempotencyHeaders
+{
+    public const string Key = "Idempotency-Key";
+    public const string Replayed = "Idempotent-Replayed";
+
+    /// <summary>Adds <c>Idempotent-Replayed: true</c> when the answer is the stored first answer.</summary>
+    public static void MarkReplay(HttpContext http)
+    {
+        if (http.RequestServices.GetRequiredService<IdempotencyContext>().Replayed)
+        {
+            http.Response.Headers[Replayed] = "true";
+        }
     }
 }

@@ -4,7 +4,9 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Application.Common.Idempotency;
 using Modular.Application.Messaging.Ports;
+using Modular.Infrastructure.Messaging.Idempotency;
 using Modular.Infrastructure.Messaging.Delivery;
 using Modular.Infrastructure.Messaging.Jobs;
 
@@ -39,6 +41,7 @@ public static class DeliveryServices
             ClaimTimeout = configuration.GetValue("Delivery:ClaimTimeout", defaults.ClaimTimeout),
         });
         services.AddScoped<IDeliveryScheduler, HangfireDeliveryScheduler>();
+        services.AddScoped<IIdempotencyStore, EfIdempotencyStore>();
 
         // Storage and activator are this host's own, not Hangfire's static JobStorage.Current and
         // JobActivator.Current, so two hosts in one process (the tests, a restart) never run jobs

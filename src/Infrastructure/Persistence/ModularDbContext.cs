@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Modular.Application.Common.Idempotency;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
 using Modular.Domain.Contacts;
@@ -37,6 +38,7 @@ public sealed class ModularDbContext(DbContextOptions<ModularDbContext> options,
         FilterByTenant<Contact>(modelBuilder);
         FilterByTenant<Conversation>(modelBuilder);
         FilterByTenant<Message>(modelBuilder);
+        FilterByTenant<IdempotencyRecord>(modelBuilder);
     }
 
     private void FilterByTenant<T>(ModelBuilder modelBuilder)

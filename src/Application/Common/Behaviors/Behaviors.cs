@@ -81,7 +81,11 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
     }
 }
 
-/// <summary>Innermost: commits what a successful command changed, once; a failed command commits nothing.</summary>
+/// <summary>
+/// Innermost: commits what a successful command changed, once; a failed command commits nothing.
+/// A command with an idempotency key is committed by <see cref="Idempotency.IdempotencyBehavior{TMessage, TResponse}"/>
+/// instead, together with its idempotency record.
+/// </summary>
 public sealed class UnitOfWorkBehavior<TMessage, TResponse>(IUnitOfWork unitOfWork)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IBaseCommand
@@ -89,6 +93,11 @@ public sealed class UnitOfWorkBehavior<TMessage, TResponse>(IUnitOfWork unitOfWo
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         var response = await next(message, cancellationToken);
+        if (message is Idempotency.IIdempotentCommand { IdempotencyKey.Length: > 0 })
+        {
+            return response;
+        }
+
         if (response is not Result { IsFailure: true })
         {
             await unitOfWork.SaveChangesAsync(cancellationToken);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using Mediator;
+using Modular.Application.Common.Idempotency;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Specifications;
 using Modular.Application.Common.Validation;
@@ -30,7 +31,10 @@ public sealed record SendChannelEmailCommand(
     string? ConversationStatus,
     IReadOnlyList<ChannelRef>? OptInTo,
     bool? OptInToAllChannels,
-    string? LocalId) : ICommand<Result<SendChannelEmailResponse>>;
+    string? LocalId) : ICommand<Result<SendChannelEmailResponse>>, IIdempotentCommand
+{
+    public string? IdempotencyKey => LocalId;
+}
 
 public sealed record SendChannelEmailResponse(SentEmail Data);
 

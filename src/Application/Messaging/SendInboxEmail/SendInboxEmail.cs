@@ -1,0 +1,271 @@
+using System.Text.RegularExpressions;
+using FluentValidation;
+using Mediator;
+using Modular.Application.Common.Idempotency;
+using Modular.Application.Common.Persistence;
+using Modular.Application.Common.Specifications;
+using Modular.Application.Messaging.SendChannelEmail;
+using Modular.Domain.Channels;
+using Modular.Domain.Common;
+using Modular.Domain.Contacts;
+using Modular.Domain.Conversations;
+using Modular.Domain.Inboxes;
+using Modular.Domain.Messaging;
+using Modular.Domain.Organizations;
+
+namespace Modular.Application.Messaging.SendInboxEmail;
+
+/// <summary>The inbox-style send (<c>POST /v1/email/send</c>, in the style of Heymarket's email send).</summary>
+public sealed record SendInboxEmailCommand(
+    long? CreatorId,
+    long? Inbox,
+    string? Text,
+    string? RawText,
+    string? LocalId,
+    string? ConvTitle,
+    IReadOnlyList<string>? Targets,
+    long? ConvoId,
+    string? ScheduleAt) : ICommand<Result<SendInboxEmailResponse>>, IIdempotentCommand
+{
+    public string? IdempotencyKey => LocalId;
+}
+
+/// <summary>
+/// The answer: <c>queued</c> is false when nobody may be sent to; <c>compliance_results</c> names each
+/// recipient left out, with why (for example <c>{ "bob@example.com": "opted_out" }</c>).
+/// </summary>
+public sealed record SendInboxEmailResponse(long Id, long ConvoId, bool Queued, DateTimeOffset Date, IReadOnlyDictionary<string, string> ComplianceResults);
+
+public sealed partial class SendInboxEmailValidator : AbstractValidator<SendInboxEmailCommand>
+{
+    public const int MaxRecipients = 100;
+
+    public SendInboxEmailValidator(TimeProvider clock)
+    {
+        RuleFor(x => x.CreatorId).NotNull().GreaterThan(0);
+        RuleFor(x => x.Inbox).NotNull().GreaterThan(0);
+        RuleFor(x => x.Text).NotEmpty();
+        RuleFor(x => x.LocalId).MaximumLength(255);
+        RuleFor(x => x.ConvTitle).MaximumLength(Conversation.TitleMaxLength)
+            .Must(t => !HeaderText.HasLineBreak(t)).WithMessage("Line breaks are not allowed.");
+        RuleFor(x => x.Targets).Must((command, targets) => (targets is { Count: > 0 }) != (command.ConvoId is not null))
+            .WithMessage("Give exactly one of targets (a new conversation) and convo_id (a reply).");
+        RuleFor(x => x.Targets).Custom((targets, context) =>
+        {
+            if (targets is not { Count: > 0 })
+            {
+                return;
+            }
+
+            var parsed = Targets.Parse(targets);
+            foreach (var (index, reason) in parsed.Errors)
+            {
+                context.AddFailure($"targets[{index}]", reason);
+            }
+
+            if (parsed.Errors.Count == 0 && parsed.To.Count == 0)
+            {
+                context.AddFailure("targets", "At least one to: address is required.");
+            }
+            else if (parsed.To.Count + parsed.Cc.Count > MaxRecipients)
+            {
+                context.AddFailure("targets", $"At most {MaxRecipients} recipients are allowed.");
+            }
+        });
+        RuleFor(x => x.ConvoId).GreaterThan(0);
+        RuleFor(x => x.ScheduleAt).Custom((value, context) =>
+        {
+            if (!string.IsNullOrEmpty(value) && ScheduleTime.Parse(value, clock.GetUtcNow()) is { IsFailure: true } parsed)
+            {
+                context.AddFailure(parsed.Error!.Message);
+            }
+        });
+    }
+}
+
+/// <summary>
+/// Reads <c>targets</c>: each element is <c>to:</c> or <c>cc:</c> followed by comma-separated addresses
+/// (spaces around commas tolerated), such as <c>"to:alice@example.com, bob@example.com"</c>.
+/// </summary>
+public static partial class Targets
+{
+    public sealed record Parsed(IReadOnlyList<Mailbox> To, IReadOnlyList<Mailbox> Cc, IReadOnlyList<(int Index, string Reason)> Errors);
+
+    public static Parsed Parse(IReadOnlyList<string> targets)
+    {
+        var to = new List<Mailbox>();
+        var cc = new List<Mailbox>();
+        var errors = new List<(int, string)>();
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var match = Prefixed().Match(targets[i] ?? string.Empty);
+            if (!match.Success)
+            {
+                errors.Add((i, "Must start with to: or cc: followed by comma-separated addresses."));
+                continue;
+            }
+
+            var list = match.Groups[1].Value.Equals("to", StringComparison.OrdinalIgnoreCase) ? to : cc;
+            foreach (var part in match.Groups[2].Value.Split(','))
+            {
+                var mailbox = Mailbox.Parse(part, $"targets[{i}]");
+                if (mailbox.IsFailure)
+                {
+                    errors.Add((i, mailbox.Error!.Fields!.Values.First()[0]));
+                    break;
+                }
+
+                list.Add(mailbox.Value);
+            }
+        }
+
+        return new Parsed(to, cc, errors);
+    }
+
+    [GeneratedRegex(@"^\s*(to|cc)\s*:(.*)$", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex Prefixed();
+}
+
+public sealed class SendInboxEmailHandler(
+    IRepository<User> users,
+    IRepository<Inbox> inboxes,
+    IRepository<Channel> channels,
+    IRepository<Contact> contacts,
+    IRepository<Conversation> conversations,
+    IRepository<Message> messages,
+    ICurrentTenant tenant,
+    TimeProvider clock) : ICommandHandler<SendInboxEmailCommand, Result<SendInboxEmailResponse>>
+{
+    public async ValueTask<Result<SendInboxEmailResponse>> Handle(SendInboxEmailCommand command, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (!await users.AnyAsync(new ByIdSpec<User>(command.CreatorId!.Value), cancellationToken))
+        {
+            return Error.Validation("creator_id", $"User {command.CreatorId} is not a user of this organization.");
+        }
+
+        var inbox = await inboxes.FirstOrDefaultAsync(new ByIdSpec<Inbox>(command.Inbox!.Value), cancellationToken);
+        if (inbox is null)
+        {
+            return Error.Validation("inbox", $"Inbox {command.Inbox} is not an inbox of this organization.");
+        }
+
+        var channel = await channels.FirstOrDefaultAsync(new ByIdSpec<Channel>(inbox.ChannelId), cancellationToken)
+            ?? throw new InvalidOperationException($"Channel {inbox.ChannelId} of inbox {inbox.Id} is missing.");
+
+        Conversation conversation;
+        Message? previous = null;
+        List<Mailbox> to;
+        List<Mailbox> cc;
+        if (command.ConvoId is { } convoId)
+        {
+            var existing = await conversations.FirstOrDefaultAsync(new ByIdSpec<Conversation>(convoId), cancellationToken);
+            if (existing is null)
+            {
+                return Error.Validation("convo_id", $"Conversation {convoId} is not a conversation of this organization.");
+            }
+
+            if (existing.ChannelId != channel.Id)
+            {
+                return Error.Validation("convo_id", $"Conversation {convoId} is on another channel than inbox {inbox.Id}.");
+            }
+
+            conversation = existing;
+            previous = await messages.FirstOrDefaultAsync(new LatestMessageSpec(conversation.Id), cancellationToken);
+            to = [.. conversation.Participants.Where(p => p.Role == ParticipantRole.To).Select(p => new Mailbox(EmailAddress.Parse(p.Address, "convo_id").Value))];
+            cc = [.. conversation.Participants.Where(p => p.Role == ParticipantRole.Cc).Select(p => new Mailbox(EmailAddress.Parse(p.Address, "convo_id").Value))];
+        }
+        else
+        {
+            var targets = Targets.Parse(command.Targets!);
+            (to, cc) = ([.. targets.To], [.. targets.Cc]);
+            conversation = null!;
+        }
+
+        // One look-up for every recipient; a contact is created for each To address that has none.
+        var addresses = to.Concat(cc).Select(m => m.Address.Normalized).Distinct().ToList();
+        var known = (await contacts.ListAsync(new ContactsByEmailsSpec(addresses), cancellationToken)).ToDictionary(c => c.NormalizedEmail);
+        foreach (var mailbox in to.Where(m => !known.ContainsKey(m.Address.Normalized)))
+        {
+            var created = Contact.Create(tenant.OrganizationId, mailbox.Address, mailbox.Name, now);
+            if (created.IsFailure)
+            {
+                return created.Error!;
+            }
+
+            contacts.Add(created.Value);
+            known[mailbox.Address.Normalized] = created.Value;
+        }
+
+        if (command.ConvoId is null)
+        {
+            var started = Conversation.Start(
+                tenant.OrganizationId, channel.Id, inbox.Id, known[to[0].Address.Normalized].Id, command.ConvTitle,
+                [.. to.Select(m => new Participant(m.Address.Value, ParticipantRole.To)), .. cc.Select(m => new Participant(m.Address.Value, ParticipantRole.Cc))],
+                ConversationStatus.Open, now);
+            if (started.IsFailure)
+            {
+                return started.Error!;
+            }
+
+            conversation = started.Value;
+            conversations.Add(conversation);
+        }
+
+        var compliance = new List<ComplianceResult>();
+        var recipients = new List<Recipient>();
+        foreach (var (mailbox, kind) in to.Select(m => (m, RecipientKind.To)).Concat(cc.Select(m => (m, RecipientKind.Cc))))
+        {
+            if (recipients.Any(r => r.Address.Equals(mailbox.Address.Value, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            if (known.GetValueOrDefault(mailbox.Address.Normalized)?.IsOptedOut(channel.Id) == true)
+            {
+                compliance.Add(new ComplianceResult(mailbox.Address.Value, ComplianceResult.OptedOut));
+                continue;
+            }
+
+            recipients.Add(new Recipient(kind, mailbox.Address.Value, mailbox.Name));
+        }
+
+        var (inReplyTo, references) = MessageComposition.ReplyHeaders(previous);
+        var scheduleAt = string.IsNullOrEmpty(command.ScheduleAt) ? (DateTimeOffset?)null : ScheduleTime.Parse(command.ScheduleAt, now).Value;
+        var message = Message.CreateOutbound(
+            new OutboundDraft
+            {
+                OrganizationId = tenant.OrganizationId,
+                ConversationId = conversation.Id,
+                ChannelId = channel.Id,
+                CreatorUserId = command.CreatorId,
+                From = new Mailbox(EmailAddress.Parse(channel.Email, "inbox").Value, channel.SenderName),
+                Recipients = recipients,
+                Subject = previous is null && command.ConvoId is null
+                    ? conversation.Title
+                    : MessageComposition.ReplySubject(null, conversation.Title),
+                HtmlBody = command.Text,
+                TextBody = string.IsNullOrEmpty(command.RawText) ? null : command.RawText,
+                MessageIdHeader = MessageComposition.NewMessageId(channel.Domain),
+                InReplyTo = inReplyTo,
+                References = references,
+                ScheduleAt = scheduleAt,
+                ComplianceResults = compliance,
+            },
+            now);
+        if (message.IsFailure)
+        {
+            return message.Error!;
+        }
+
+        messages.Add(message.Value);
+        conversation.RecordMessage(now);
+        var accepted = message.Value.Status != DeliveryStatus.Blocked;
+        return new SendInboxEmailResponse(
+            message.Value.Id,
+            conversation.Id,
+            accepted,
+            message.Value.ScheduleAt is { } at && at > now ? at : now,
+            compliance.ToDictionary(c => c.Address, c => c.Reason, StringComparer.OrdinalIgnoreCase));
+    }
+}
