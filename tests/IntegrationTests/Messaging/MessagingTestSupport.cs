@@ -43,3 +43,23 @@ internal static class MessagingTestSupport
         }
     }
 }
+
+/// <summary>An organization set up for inbox-style sends: a user, and an inbox on a channel.</summary>
+internal sealed record InboxSetup(TestOrganization Organization, long UserId, long InboxId, long ChannelId, string ChannelEmail)
+{
+    public static async Task<InboxSetup> CreateAsync(ApiFactory api)
+    {
+        var organization = await api.CreateOrganizationAsync();
+        var (channelId, channelEmail) = await organization.CreateChannelAsync(senderName: "Acme Support");
+        var user = await organization.Client.CreateAsync("/v1/users", new { Name = "Agent", Email = $"agent-{Guid.NewGuid():N}@acme.example.com" });
+        var inbox = await organization.Client.CreateAsync("/v1/inboxes", new { Name = "Support", ChannelId = channelId });
+        return new InboxSetup(organization, user.Id(), inbox.Id(), channelId, channelEmail);
+    }
+
+    /// <summary>Posts to <c>/v1/email/send</c> and expects 200.</summary>
+    public async Task<JsonElement> SendAsync(object body)
+    {
+        using var response = await Organization.Client.PostJsonAsync("/v1/email/send", body);
+        return await ApiAssert.StatusAsync(response, HttpStatusCode.OK);
+    }
+}
