@@ -32,6 +32,7 @@ ensure_postgres
 ensure_maildev
 recreate_database modular_test
 recreate_database modular_test_defaults
+recreate_database modular_test_restart
 
 export ConnectionStrings__Database
 ConnectionStrings__Database="$(pg_connection_string modular_test)"

@@ -97,8 +97,11 @@ if (builder.Configuration.GetValue("Delivery:RunServer", true))
 
 var app = builder.Build();
 
+var dashboardAuthorization = new DashboardAuthorization(app.Environment.IsDevelopment(), app.Configuration["Admin:ApiKey"]);
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.Use(dashboardAuthorization.GateAsync);
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
@@ -115,11 +118,11 @@ app.MapInboxEndpoints();
 app.MapContactEndpoints();
 app.MapMessagingEndpoints();
 app.MapConversationEndpoints();
-app.MapHangfireDashboard("/hangfire", new DashboardOptions
+app.MapHangfireDashboard(DashboardAuthorization.Path, new DashboardOptions
 {
     DashboardTitle = "Modular jobs",
     DisplayStorageConnectionString = false,
-    Authorization = [new DashboardAuthorization(app.Environment.IsDevelopment(), app.Configuration["Admin:ApiKey"])],
+    Authorization = [dashboardAuthorization],
 }).AllowAnonymous();
 
 await DatabaseInitializer.InitializeAsync(app.Services, app.Configuration);

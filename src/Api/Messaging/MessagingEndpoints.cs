@@ -3,10 +3,14 @@ using Microsoft.AspNetCore.Mvc;
 using Modular.Application.Common.Idempotency;
 using Modular.Api.Common;
 using Modular.Application.Messaging;
+using Modular.Application.Common.Validation;
 using Modular.Application.Messaging.GetMessage;
+using Modular.Application.Messaging.ListMessages;
 using Modular.Application.Messaging.RetryMessage;
 using Modular.Application.Messaging.SendChannelEmail;
 using Modular.Application.Messaging.SendInboxEmail;
+using Modular.Application.Scheduling.CancelMessage;
+using Modular.Application.Scheduling.RescheduleMessage;
 
 namespace Modular.Api.Messaging;
 
@@ -50,6 +54,21 @@ internal static class MessagingEndpoints
 
         var messages = app.MapGroup("/v1/messages").WithTags("Messages");
 
+        messages.MapGet("/", async ([AsParameters] ListMessagesQuery query, ISender sender, CancellationToken ct) =>
+                (await sender.Send(query, ct)).ToOk())
+            .WithSummary("List messages; with status=scheduled, the upcoming sends soonest first")
+            .Produces<ListResponse<MessageResponse>>();
+
+        messages.MapPost("/{id:long}/cancel", async (long id, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new CancelMessageCommand(id), ct)).ToOk())
+            .WithSummary("Cancel a scheduled message (409 in any other status)")
+            .Produces<MessageResponse>();
+
+        messages.MapPatch("/{id:long}", async (long id, RescheduleRequest body, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new RescheduleMessageCommand(id, body.ScheduleAt), ct)).ToOk())
+            .WithSummary("Reschedule a scheduled message (409 in any other status)")
+            .Produces<MessageResponse>();
+
         messages.MapGet("/{id:long}", async (long id, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new GetMessageQuery(id), ct)).ToOk())
             .WithSummary("Show a message with its delivery status and attempts")
@@ -61,6 +80,9 @@ internal static class MessagingEndpoints
             .Produces<MessageResponse>();
     }
 }
+
+/// <summary>The body of <c>PATCH /v1/messages/{id}</c>.</summary>
+internal sealed record RescheduleRequest(string? ScheduleAt);
 
 /// <summary>The IETF Idempotency-Key draft's headers.</summary>
 internal static class IdempotencyHeaders

@@ -9,28 +9,39 @@ using Modular.Api.Authentication;
 namespace Modular.Api.Operations;
 
 /// <summary>
-/// The Hangfire dashboard at <c>/hangfire</c>: open to local requests in Development; otherwise only with
+/// Who may see the Hangfire dashboard at <c>/hangfire</c>: local requests in Development; otherwise only
 /// the admin key (Bearer, X-Api-Key, or HTTP Basic with the key as password, for browsers).
 /// </summary>
 internal sealed class DashboardAuthorization(bool isDevelopment, string? adminKey) : IDashboardAuthorizationFilter
 {
-    public bool Authorize(DashboardContext context)
+    public const string Path = "/hangfire";
+
+    /// <summary>Answers 401 with a Basic challenge before the dashboard sees a request it must refuse.</summary>
+    public async Task GateAsync(HttpContext http, RequestDelegate next)
     {
-        var http = context.GetHttpContext();
+        if (!http.Request.Path.StartsWithSegments(Path) || IsAllowed(http))
+        {
+            await next(http);
+            return;
+        }
+
+        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        http.Response.Headers.WWWAuthenticate = "Basic realm=\"Modular jobs\"";
+    }
+
+    /// <summary>Hangfire's own check, the same rule again (the gate runs first).</summary>
+    public bool Authorize(DashboardContext context) => IsAllowed(context.GetHttpContext());
+
+    public bool IsAllowed(HttpContext http)
+    {
         if (isDevelopment && IsLocal(http))
         {
             return true;
         }
 
         var key = ApiKeyAuthenticationHandler.ReadKey(http.Request) ?? BasicPassword(http.Request);
-        if (!string.IsNullOrEmpty(adminKey) && key is not null
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(adminKey)))
-        {
-            return true;
-        }
-
-        http.Response.Headers.WWWAuthenticate = "Basic realm=\"Modular jobs\"";
-        return false;
+        return !string.IsNullOrEmpty(adminKey) && key is not null
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(adminKey));
     }
 
     private static bool IsLocal(HttpContext http) =>

@@ -12,18 +12,17 @@ namespace Modular.Application.Messaging;
 public sealed partial class DeliveryDueHandler(IDeliveryScheduler scheduler, ILogger<DeliveryDueHandler> logger)
     : DomainEventHandler<MessageDeliveryDue>
 {
-    protected override Task HandleAsync(MessageDeliveryDue domainEvent, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(MessageDeliveryDue domainEvent, CancellationToken cancellationToken)
     {
+        var message = domainEvent.Message;
         try
         {
-            scheduler.Dispatch(domainEvent.Message.Id, domainEvent.Message.DueAt);
+            await scheduler.DispatchAsync(message.Id, message.DueAt, mayHaveScheduledJob: message.ScheduleAt is not null, cancellationToken);
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            LogDispatchFailed(logger, exception, domainEvent.Message.Id);
+            LogDispatchFailed(logger, exception, message.Id);
         }
-
-        return Task.CompletedTask;
     }
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Warning, Message = "Could not queue delivery of message {MessageId}; the outbox sweeper will")]
@@ -34,18 +33,16 @@ public sealed partial class DeliveryDueHandler(IDeliveryScheduler scheduler, ILo
 public sealed partial class MessageCanceledHandler(IDeliveryScheduler scheduler, ILogger<MessageCanceledHandler> logger)
     : DomainEventHandler<MessageCanceled>
 {
-    protected override Task HandleAsync(MessageCanceled domainEvent, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(MessageCanceled domainEvent, CancellationToken cancellationToken)
     {
         try
         {
-            scheduler.Withdraw(domainEvent.Message.Id);
+            await scheduler.WithdrawAsync(domainEvent.Message.Id, cancellationToken);
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogWithdrawFailed(logger, exception, domainEvent.Message.Id);
         }
-
-        return Task.CompletedTask;
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Could not remove the job of canceled message {MessageId}; it will do nothing when it runs")]

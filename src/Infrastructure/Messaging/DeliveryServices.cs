@@ -75,6 +75,7 @@ public static class DeliveryServices
                 options.WorkerCount = configuration.GetValue("Delivery:Workers", 10);
                 // Delayed jobs (scheduled sends and retries) are moved to the queue within a second of their time.
                 options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+                options.ShutdownTimeout = configuration.GetValue("Delivery:ShutdownTimeout", TimeSpan.FromSeconds(15));
             });
         }
 

@@ -81,6 +81,8 @@ public class ApiFactory : WebApplicationFactory<Program>
         // Attachments come from a test server on 127.0.0.1, which the shipped settings refuse.
         builder.UseSetting("Attachments:AllowPrivateNetworks", "true");
 
+        builder.UseSetting("Delivery:ShutdownTimeout", "00:00:05");
+
         // Retries after transient failures come within seconds instead of minutes.
         string[] delays = ["00:00:01", "00:00:01", "00:00:02", "00:00:02", "00:00:03", "00:00:03", "00:00:05", "00:00:05"];
         for (var i = 0; i < delays.Length; i++)

@@ -109,15 +109,15 @@ public sealed partial class DeliverMessageHandler(
 
         // Hangfire keeps due times in whole seconds and may fire early: wait for the due time rather
         // than ever sending before it. A job far too early belongs to an older schedule: a newer job exists.
-        var early = message.DueAt - now;
-        if (early > TimeSpan.Zero)
+        if (message.DueAt - now > policy.EarlyFireTolerance)
         {
-            if (early > policy.EarlyFireTolerance)
-            {
-                return false;
-            }
+            return false;
+        }
 
-            await Task.Delay(early, clock, cancellationToken);
+        // Timers may wake a little before the time asked for: wait until the clock says it is due.
+        while (message.DueAt > now)
+        {
+            await Task.Delay(message.DueAt - now + TimeSpan.FromMilliseconds(1), clock, cancellationToken);
             now = clock.GetUtcNow();
         }
 

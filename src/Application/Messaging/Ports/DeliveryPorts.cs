@@ -6,10 +6,14 @@ namespace Modular.Application.Messaging.Ports;
 /// <summary>Queues the delivery of a message: at once when it is due, else at its due time.</summary>
 public interface IDeliveryScheduler
 {
-    void Dispatch(long messageId, DateTimeOffset dueAt);
+    /// <summary>
+    /// Creates the delivery job. With <paramref name="mayHaveScheduledJob"/>, a job still waiting for an
+    /// earlier due time of the same message is removed first (a reschedule).
+    /// </summary>
+    Task DispatchAsync(long messageId, DateTimeOffset dueAt, bool mayHaveScheduledJob, CancellationToken cancellationToken);
 
-    /// <summary>Removes the pending delivery jobs of a message (after a cancel); the message row stays the truth.</summary>
-    void Withdraw(long messageId);
+    /// <summary>Removes the waiting delivery job of a message (after a cancel); the message row stays the truth.</summary>
+    Task WithdrawAsync(long messageId, CancellationToken cancellationToken);
 }
 
 /// <summary>An email ready to hand to SMTP: headers, bodies, attachments and the envelope.</summary>

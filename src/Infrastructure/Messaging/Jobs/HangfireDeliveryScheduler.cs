@@ -1,43 +1,56 @@
 using Hangfire;
 using Hangfire.States;
+using Microsoft.EntityFrameworkCore;
 using Modular.Application.Messaging.Ports;
+using Modular.Domain.Messaging;
+using Modular.Infrastructure.Persistence;
 
 namespace Modular.Infrastructure.Messaging.Jobs;
 
-/// <summary>Turns "deliver this message at that time" into a Hangfire job the dashboard shows.</summary>
-internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, JobStorage storage, TimeProvider clock) : IDeliveryScheduler
+/// <summary>
+/// Turns "deliver this message at that time" into a Hangfire job the dashboard shows. A scheduled job
+/// is created a little ahead of the due time (<see cref="Lead"/>) and waits in the delivery claim for
+/// the exact moment, because Hangfire moves delayed jobs to the queue only when it polls. The id of a
+/// waiting job is kept on the message row, so a cancel or reschedule removes exactly that job.
+/// </summary>
+internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, ModularDbContext db, TimeProvider clock) : IDeliveryScheduler
 {
-    public void Dispatch(long messageId, DateTimeOffset dueAt)
+    public const string DeliveryJobId = "DeliveryJobId";
+
+    /// <summary>How much earlier than its due time a scheduled delivery job is released.</summary>
+    public static readonly TimeSpan Lead = TimeSpan.FromSeconds(1.5);
+
+    public async Task DispatchAsync(long messageId, DateTimeOffset dueAt, bool mayHaveScheduledJob, CancellationToken cancellationToken)
     {
-        if (dueAt <= clock.GetUtcNow())
+        if (mayHaveScheduledJob)
+        {
+            await WithdrawAsync(messageId, cancellationToken);
+        }
+
+        if (dueAt - Lead <= clock.GetUtcNow())
         {
             jobs.Enqueue<DeliveryJob>(job => job.RunAsync(messageId, CancellationToken.None));
+            return;
         }
-        else
-        {
-            jobs.Schedule<DeliveryJob>(job => job.RunAsync(messageId, CancellationToken.None), dueAt);
-        }
+
+        var jobId = jobs.Schedule<DeliveryJob>(job => job.RunAsync(messageId, CancellationToken.None), dueAt - Lead);
+        await Messages(messageId).ExecuteUpdateAsync(s => s.SetProperty(m => EF.Property<string?>(m, DeliveryJobId), jobId), cancellationToken);
     }
 
-    public void Withdraw(long messageId)
+    public async Task WithdrawAsync(long messageId, CancellationToken cancellationToken)
     {
-        var monitoring = storage.GetMonitoringApi();
-        const int page = 500;
-        for (var from = 0; ; from += page)
+        var jobId = await Messages(messageId).Select(m => EF.Property<string?>(m, DeliveryJobId)).FirstOrDefaultAsync(cancellationToken);
+        if (jobId is null)
         {
-            var scheduled = monitoring.ScheduledJobs(from, page);
-            foreach (var (jobId, job) in scheduled)
-            {
-                if (job.Job?.Type == typeof(DeliveryJob) && job.Job.Args.Count > 0 && job.Job.Args[0] is long id && id == messageId)
-                {
-                    jobs.ChangeState(jobId, new DeletedState { Reason = $"Message {messageId} was canceled." }, ScheduledState.StateName);
-                }
-            }
-
-            if (scheduled.Count < page)
-            {
-                return;
-            }
+            return;
         }
+
+        // Only a job still waiting is removed; one already queued or running finds the message's new
+        // state when it claims it, and does nothing.
+        jobs.ChangeState(jobId, new DeletedState { Reason = $"Message {messageId} was canceled or rescheduled." }, ScheduledState.StateName);
+        await Messages(messageId).ExecuteUpdateAsync(s => s.SetProperty(m => EF.Property<string?>(m, DeliveryJobId), (string?)null), cancellationToken);
     }
+
+    private IQueryable<Message> Messages(long messageId) =>
+        db.Set<Message>().IgnoreQueryFilters().Where(m => m.Id == messageId);
 }

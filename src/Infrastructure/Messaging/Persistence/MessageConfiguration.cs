@@ -30,6 +30,9 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         // When the outbox sweeper last queued a job for the row (infrastructure bookkeeping, not domain state).
         builder.Property<DateTimeOffset?>(Jobs.OutboxSweeper.RedrivenAt);
 
+        // The Hangfire job waiting to deliver a scheduled message, so a cancel or reschedule removes it.
+        builder.Property<string?>(Jobs.HangfireDeliveryScheduler.DeliveryJobId).HasMaxLength(64);
+
         builder.HasOne<Organization>().WithMany().HasForeignKey(m => m.OrganizationId);
         builder.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId);
         builder.HasOne<Channel>().WithMany().HasForeignKey(m => m.ChannelId);

@@ -323,6 +323,11 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("creator_user_id");
 
+                    b.Property<string>("DeliveryJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("delivery_job_id");
+
                     b.Property<string>("Direction")
                         .IsRequired()
                         .HasMaxLength(16)
