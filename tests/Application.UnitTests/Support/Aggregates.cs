@@ -2,7 +2,9 @@ using System.Reflection;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
 using Modular.Domain.Contacts;
+using Modular.Domain.Conversations;
 using Modular.Domain.Inboxes;
+using Modular.Domain.Messaging;
 using Modular.Domain.Organizations;
 
 namespace Modular.Application.UnitTests.Support;
@@ -35,4 +37,38 @@ internal static class Aggregates
 
     public static User User(long id, string email, string name = "Ann") =>
         Domain.Organizations.User.Create(1, name, Email(email), Clock.Now).Value.WithId(id);
+
+    /// <summary>A conversation started at <paramref name="lastMessageAt"/> (its last activity), with one To participant.</summary>
+    public static Conversation Conversation(
+        long id,
+        long channelId = 1,
+        long? contactId = null,
+        long? inboxId = null,
+        ConversationStatus status = ConversationStatus.Open,
+        DateTimeOffset? lastMessageAt = null,
+        string title = "Your order") =>
+        Domain.Conversations.Conversation.Start(
+            1, channelId, inboxId, contactId, title, [new Participant("ann@example.com", ParticipantRole.To)], status, lastMessageAt ?? Clock.Now).Value.WithId(id);
+
+    /// <summary>An outbound message of a conversation, accepted at <paramref name="createdAt"/>.</summary>
+    public static Message Message(
+        long id,
+        long conversationId,
+        DateTimeOffset? createdAt = null,
+        string? messageId = null,
+        IReadOnlyList<string>? references = null) =>
+        Domain.Messaging.Message.CreateOutbound(
+            new OutboundDraft
+            {
+                OrganizationId = 1,
+                ConversationId = conversationId,
+                ChannelId = 1,
+                From = new Mailbox(Email("support@example.com")),
+                Recipients = [new Recipient(RecipientKind.To, "ann@example.com")],
+                Subject = "Your order",
+                TextBody = "Hello",
+                MessageIdHeader = messageId ?? $"m{id}@example.com",
+                References = references ?? [],
+            },
+            createdAt ?? Clock.Now).Value.WithId(id);
 }

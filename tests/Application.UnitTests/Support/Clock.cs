@@ -7,3 +7,11 @@ internal static class Clock
 
     public static DateTimeOffset Later(int minutes) => Now.AddMinutes(minutes);
 }
+
+/// <summary>A <see cref="TimeProvider"/> that always answers <see cref="Clock.Now"/> (or the instant it was given).</summary>
+internal sealed class FixedClock(DateTimeOffset? now = null) : TimeProvider
+{
+    private readonly DateTimeOffset _now = now ?? Clock.Now;
+
+    public override DateTimeOffset GetUtcNow() => _now.ToUniversalTime();
+}

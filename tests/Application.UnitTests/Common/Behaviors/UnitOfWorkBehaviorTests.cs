@@ -1,5 +1,6 @@
 using Mediator;
 using Modular.Application.Common.Behaviors;
+using Modular.Application.Common.Idempotency;
 using Modular.Application.Common.Persistence;
 using Modular.Domain.Common;
 
@@ -98,7 +99,51 @@ public sealed class UnitOfWorkBehaviorTests
         Assert.Equal(source.Token, next.LastToken);
     }
 
+    [Theory]
+    [InlineData("order-42")]
+    [InlineData(" ")]
+    public async Task A_command_with_an_idempotency_key_is_left_to_the_idempotency_behavior_to_commit(string key)
+    {
+        var next = new Next<Send, Result<string>>(Result.Success("sent"));
+        var behavior = new UnitOfWorkBehavior<Send, Result<string>>(_unitOfWork);
+
+        var result = await behavior.Handle(new Send(key), next.Delegate, CancellationToken.None);
+
+        Assert.Equal("sent", result.Value);
+        Assert.Equal(1, next.Calls);
+        Assert.Equal(0, _unitOfWork.Commits);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public async Task A_command_that_could_carry_a_key_but_has_none_commits_as_usual(string? key)
+    {
+        var next = new Next<Send, Result<string>>(Result.Success("sent"));
+        var behavior = new UnitOfWorkBehavior<Send, Result<string>>(_unitOfWork);
+
+        await behavior.Handle(new Send(key), next.Delegate, CancellationToken.None);
+
+        Assert.Equal(1, _unitOfWork.Commits);
+    }
+
+    [Fact]
+    public async Task A_failed_command_without_a_key_still_commits_nothing()
+    {
+        var next = new Next<Send, Result<string>>(Error.Validation("to", "A recipient is required."));
+        var behavior = new UnitOfWorkBehavior<Send, Result<string>>(_unitOfWork);
+
+        await behavior.Handle(new Send(null), next.Delegate, CancellationToken.None);
+
+        Assert.Equal(0, _unitOfWork.Commits);
+    }
+
     public sealed record Rename(string Name) : ICommand<Result<string>>;
+
+    public sealed record Send(string? LocalId) : ICommand<Result<string>>, IIdempotentCommand
+    {
+        public string? IdempotencyKey => LocalId;
+    }
 
     public sealed record Archive(long Id) : ICommand<Result>;
 

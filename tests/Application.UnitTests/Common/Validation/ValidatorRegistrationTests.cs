@@ -7,8 +7,13 @@ using Modular.Application.Channels.UpdateChannel;
 using Modular.Application.Contacts.ChangeConsent;
 using Modular.Application.Contacts.CreateContact;
 using Modular.Application.Contacts.ListContacts;
+using Modular.Application.Conversations.ListConversationMessages;
+using Modular.Application.Conversations.ListConversations;
+using Modular.Application.Conversations.UpdateConversation;
 using Modular.Application.Inboxes.CreateInbox;
 using Modular.Application.Inboxes.ListInboxes;
+using Modular.Application.Messaging.SendChannelEmail;
+using Modular.Application.Messaging.SendInboxEmail;
 using Modular.Application.Organizations.CreateOrganization;
 using Modular.Application.Users.CreateUser;
 using Modular.Application.Users.ListUsers;
@@ -37,6 +42,11 @@ public sealed class ValidatorRegistrationTests
         typeof(CreateInboxValidator),
         typeof(ListInboxesValidator),
         typeof(CreateOrganizationValidator),
+        typeof(SendChannelEmailValidator),
+        typeof(SendInboxEmailValidator),
+        typeof(ListConversationsValidator),
+        typeof(ListConversationMessagesValidator),
+        typeof(UpdateConversationValidator),
     ];
 
     private static IEnumerable<Type> ApplicationValidators =>
