@@ -42,7 +42,7 @@ public static partial class MessageComposition
         : title.StartsWith("Re:", StringComparison.OrdinalIgnoreCase) ? title
         : $"Re: {title}".TrimEnd();
 
-    [GeneratedRegex(@"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?\s*>", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?\s*>", RegexOptions.CultureInvariant)]
     private static partial Regex HtmlTag();
 }
 

@@ -50,10 +50,12 @@ public static class DeliveryServices
         {
             SchemaName = "hangfire",
             PrepareSchemaIfNecessary = true,
-            // Workers wait on LISTEN/NOTIFY for new jobs instead of polling every 15 s,
-            // so an immediate send is picked up at once; the interval is only the fallback.
-            EnableLongPolling = true,
-            QueuePollInterval = TimeSpan.FromSeconds(1),
+            // Idle workers look for new jobs every 200 ms instead of every 15 s, so an immediate send
+            // is picked up at once. Long polling (LISTEN/NOTIFY) would be cheaper when idle, but its
+            // listener is process-wide and does not recover when its connection drops: jobs then sit
+            // in the queue (Hangfire.PostgreSql issue #410), so it stays off.
+            EnableLongPolling = false,
+            QueuePollInterval = configuration.GetValue("Delivery:QueuePollInterval", TimeSpan.FromMilliseconds(200)),
             // A live worker keeps extending its hold on a job; a job whose process died
             // is visible to other workers again after this timeout instead of 30 minutes.
             UseSlidingInvisibilityTimeout = true,

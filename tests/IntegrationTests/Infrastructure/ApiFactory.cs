@@ -24,6 +24,12 @@ public class ApiFactory : WebApplicationFactory<Program>
     /// <summary>The database the service uses: <c>ConnectionStrings__Database</c> when set, else the local test database.</summary>
     public string ConnectionString { get; }
 
+    /// <summary>The shared test database: <c>ConnectionStrings__Database</c> when set, else the local one.</summary>
+    public static string SharedConnectionString =>
+        Environment.GetEnvironmentVariable("ConnectionStrings__Database") is { Length: > 0 } fromEnvironment
+            ? fromEnvironment
+            : DefaultConnectionString;
+
     public ApiFactory()
         : this(databaseSuffix: null)
     {
@@ -32,9 +38,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     /// <summary>A host on its own database, named like the shared one plus <paramref name="databaseSuffix"/>.</summary>
     protected ApiFactory(string? databaseSuffix)
     {
-        var shared = Environment.GetEnvironmentVariable("ConnectionStrings__Database") is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : DefaultConnectionString;
+        var shared = SharedConnectionString;
         if (databaseSuffix is null)
         {
             ConnectionString = shared;

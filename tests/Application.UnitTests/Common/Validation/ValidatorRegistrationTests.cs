@@ -42,6 +42,8 @@ public sealed class ValidatorRegistrationTests
         typeof(CreateInboxValidator),
         typeof(ListInboxesValidator),
         typeof(CreateOrganizationValidator),
+        typeof(Modular.Application.Messaging.ListMessages.ListMessagesValidator),
+        typeof(Modular.Application.Scheduling.RescheduleMessage.RescheduleMessageValidator),
         typeof(SendChannelEmailValidator),
         typeof(SendInboxEmailValidator),
         typeof(ListConversationsValidator),

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Modular.IntegrationTests.Infrastructure;
+
+namespace Modular.IntegrationTests.Support;
+
+/// <summary>
+/// The service as a real operating-system process (the built Modular.Api.dll), for tests that stop
+/// and start it: a restart is a new process against the same database, and a kill is a crash.
+/// </summary>
+public sealed class ApiProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ApiProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public static async Task<ApiProcess> StartAsync(string connectionString)
+    {
+        var port = FreePort();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo("dotnet", [ApiAssemblyPath()])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(ApiAssemblyPath())!,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_URLS"] = baseAddress.ToString();
+        start.Environment["ConnectionStrings__Database"] = connectionString;
+        start.Environment["Admin__ApiKey"] = ApiFactory.AdminKey;
+        start.Environment["Smtp__Host"] = MailDev.SmtpHost;
+        start.Environment["Smtp__Port"] = MailDev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Delivery__ShutdownTimeout"] = "00:00:05";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The API process did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var api = new ApiProcess(process, baseAddress);
+        await api.WaitUntilReadyAsync();
+        return api;
+    }
+
+    public HttpClient CreateClient(string apiKey)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
+    }
+
+    /// <summary>Ends the process at once, as a crash or power loss would (no graceful shutdown).</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The API process exited with code {_process.ExitCode} during start-up.");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("The API process was not ready within 60 s.");
+    }
+
+    private static string ApiAssemblyPath()
+    {
+        // tests/IntegrationTests/bin/<Configuration>/<tfm>/ → src/Api/bin/<Configuration>/<tfm>/Modular.Api.dll
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var (framework, configuration) = (testBin.Name, testBin.Parent!.Name);
+        var root = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+        var path = Path.Combine(root, "src", "Api", "bin", configuration, framework, "Modular.Api.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first: the API assembly is missing.", path);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
