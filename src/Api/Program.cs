@@ -52,6 +52,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
     context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier);
 builder.Services.AddExceptionHandler<ExceptionHandler>();
 
+builder.Services.AddMemoryCache(options => options.SizeLimit = 100_000);
 builder.Services.AddAuthentication(ApiKeyDefaults.Scheme)
     .AddScheme<ApiKeyOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, options =>
         options.AdminApiKey = builder.Configuration["Admin:ApiKey"]);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Modular.Application.Common.Security;
 using Modular.Infrastructure.Persistence;
@@ -35,10 +36,16 @@ internal sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     ModularDbContext db,
+    IMemoryCache cache,
     TenantContext tenant,
     IProblemDetailsService problemDetails)
     : AuthenticationHandler<ApiKeyOptions>(options, logger, encoder)
 {
+    /// <summary>How long a key's organization is remembered (looked up by the key's hash, never the key).</summary>
+    public static readonly TimeSpan KeyCacheDuration = TimeSpan.FromSeconds(30);
+
+    private const string CacheKeyPrefix = "api-key:";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var key = ReadKey(Request);
@@ -53,11 +60,19 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
 
         var hash = ApiKeys.Hash(key);
-        var organizationId = await db.ApiKeys
-            .IgnoreQueryFilters()
-            .Where(k => k.Hash == hash && k.RevokedAt == null)
-            .Select(k => (long?)k.OrganizationId)
-            .FirstOrDefaultAsync(Context.RequestAborted);
+        var organizationId = await cache.GetOrCreateAsync(
+            CacheKeyPrefix + hash,
+            entry =>
+            {
+                // A revoked key stops working within this time on every instance.
+                entry.AbsoluteExpirationRelativeToNow = KeyCacheDuration;
+                entry.Size = 1;
+                return db.ApiKeys
+                    .IgnoreQueryFilters()
+                    .Where(k => k.Hash == hash && k.RevokedAt == null)
+                    .Select(k => (long?)k.OrganizationId)
+                    .FirstOrDefaultAsync(Context.RequestAborted);
+            });
         if (organizationId is null)
         {
             return AuthenticateResult.Fail("The API key is not valid.");

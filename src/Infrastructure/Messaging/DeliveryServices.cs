@@ -41,6 +41,7 @@ public static class DeliveryServices
             ClaimTimeout = configuration.GetValue("Delivery:ClaimTimeout", defaults.ClaimTimeout),
         });
         services.AddScoped<IDeliveryScheduler, HangfireDeliveryScheduler>();
+        services.AddSingleton<DeliveryBatchTrigger>();
         services.AddScoped<IIdempotencyStore, EfIdempotencyStore>();
 
         // Storage and activator are this host's own, not Hangfire's static JobStorage.Current and

@@ -26,6 +26,11 @@ public sealed class SmtpProxy : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>How many connections the proxy accepted since it was made.</summary>
+    public int Connections => _connections;
+
+    private int _connections;
+
     public void Start()
     {
         _running = new CancellationTokenSource();
@@ -55,6 +60,7 @@ public sealed class SmtpProxy : IAsyncDisposable
             while (!cancellationToken.IsCancellationRequested)
             {
                 var client = await listener.AcceptTcpClientAsync(cancellationToken);
+                Interlocked.Increment(ref _connections);
                 _ = RelayAsync(client, cancellationToken);
             }
         }

@@ -11,11 +11,13 @@ using Modular.Domain.Messaging;
 namespace Modular.Application.Messaging.DeliverMessage;
 
 /// <summary>
-/// Delivers one message. Sent by the delivery job with the message id only; safe to run any number of
+/// Delivers one message. Sent by the delivery jobs with the message id only; safe to run any number of
 /// times. Not a command of the unit-of-work pipeline: it commits twice on purpose, first its claim on
-/// the message (so no other run can send it) and then the outcome.
+/// the message (so no other run can send it) and then the outcome. With <paramref name="AlreadyClaimed"/>,
+/// the caller claimed the message itself (a batch claim moved it to <c>sending</c>), and only the
+/// attempt and its outcome are left.
 /// </summary>
-public sealed record DeliverMessageCommand(long MessageId) : IRequest<DeliveryResult>;
+public sealed record DeliverMessageCommand(long MessageId, bool AlreadyClaimed = false) : IRequest<DeliveryResult>;
 
 public enum DeliveryResult
 {
@@ -54,7 +56,8 @@ public sealed partial class DeliverMessageHandler(
             return DeliveryResult.Skipped;
         }
 
-        if (!await ClaimAsync(message, cancellationToken))
+        var mine = command.AlreadyClaimed ? message.Status == DeliveryStatus.Sending : await ClaimAsync(message, cancellationToken);
+        if (!mine)
         {
             return DeliveryResult.Skipped;
         }

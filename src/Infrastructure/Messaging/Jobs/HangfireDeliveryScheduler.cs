@@ -8,12 +8,13 @@ using Modular.Infrastructure.Persistence;
 namespace Modular.Infrastructure.Messaging.Jobs;
 
 /// <summary>
-/// Turns "deliver this message at that time" into a Hangfire job the dashboard shows. A scheduled job
+/// Turns "deliver this message at that time" into a Hangfire job the dashboard shows: a message due now
+/// is left to a batch job ("Deliver due messages"); a later one gets a job of its own. A scheduled job
 /// is created a little ahead of the due time (<see cref="Lead"/>) and waits in the delivery claim for
 /// the exact moment, because Hangfire moves delayed jobs to the queue only when it polls. The id of a
 /// waiting job is kept on the message row, so a cancel or reschedule removes exactly that job.
 /// </summary>
-internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, ModularDbContext db, TimeProvider clock) : IDeliveryScheduler
+internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, DeliveryBatchTrigger batches, ModularDbContext db, TimeProvider clock) : IDeliveryScheduler
 {
     public const string DeliveryJobId = "DeliveryJobId";
 
@@ -25,6 +26,13 @@ internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, Modul
         if (mayHaveScheduledJob)
         {
             await WithdrawAsync(messageId, cancellationToken);
+        }
+
+        if (dueAt <= clock.GetUtcNow())
+        {
+            // Due now: a batch job claims it with whatever else is due.
+            batches.Signal();
+            return;
         }
 
         if (dueAt - Lead <= clock.GetUtcNow())

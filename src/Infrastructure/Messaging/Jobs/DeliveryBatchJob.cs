@@ -1,0 +1,169 @@
+using System.Data.Common;
+using Hangfire;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Modular.Application.Messaging.DeliverMessage;
+using Modular.Infrastructure.Persistence;
+
+namespace Modular.Infrastructure.Messaging.Jobs;
+
+/// <summary>
+/// Delivers the messages that are due now, many per job. One conditional update claims a batch of
+/// queued rows (<c>FOR UPDATE SKIP LOCKED</c>, so concurrent batches never share a row), then each
+/// claimed message is sent and its outcome saved, a few at a time, each in a scope of its own
+/// organization. A full batch asks for another job, so a backlog is worked by every free worker.
+/// Scheduled sends and retries keep one job per message ("Deliver message 42").
+/// </summary>
+public sealed partial class DeliveryBatchJob(
+    ModularDbContext db,
+    IServiceScopeFactory scopes,
+    IBackgroundJobClient jobs,
+    DeliveryBatchTrigger trigger,
+    TimeProvider clock,
+    ILogger<DeliveryBatchJob> logger)
+{
+    public const int BatchSize = 64;
+    public const int Parallelism = 8;
+
+    [JobDisplayName("Deliver due messages")]
+    [Queue(DeliveryJob.Queue)]
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        trigger.Started();
+        var claimed = await ClaimAsync(cancellationToken);
+        if (claimed.Count == 0)
+        {
+            return;
+        }
+
+        if (claimed.Count == BatchSize)
+        {
+            trigger.Signal();
+        }
+
+        // Once claimed, every message is attempted and its outcome saved, even if the job is asked
+        // to stop: a claim left behind would only turn into an uncertain message later.
+        await Parallel.ForEachAsync(
+            claimed,
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism },
+            async (row, _) =>
+            {
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    scope.ServiceProvider.GetRequiredService<TenantContext>().Set(row.OrganizationId);
+                    var result = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new DeliverMessageCommand(row.Id, AlreadyClaimed: true), CancellationToken.None);
+                    if (result == DeliveryResult.Failed)
+                    {
+                        await ShowFailureAsync(scope.ServiceProvider.GetRequiredService<ModularDbContext>(), row.Id);
+                    }
+                }
+                catch (Exception exception)
+                {
+                    // The message stays in sending; after the claim timeout it becomes uncertain.
+                    LogDeliveryFailed(logger, exception, row.Id);
+                }
+            });
+    }
+
+    /// <summary>
+    /// Lists a failed delivery under Failed in the dashboard, as "Deliver message 42" with the server's
+    /// reply, like the failures of single-message jobs. Requeuing it there does nothing: retrying a
+    /// failed message is <c>POST /v1/messages/{id}/retry</c>.
+    /// </summary>
+    private async Task ShowFailureAsync(ModularDbContext scoped, long messageId)
+    {
+        var error = await scoped.Set<Domain.Messaging.Message>().Where(m => m.Id == messageId).Select(m => m.Error).FirstOrDefaultAsync();
+        jobs.Create<DeliveryJob>(job => job.RunAsync(messageId, CancellationToken.None), new Hangfire.States.FailedState(new MessageDeliveryFailedException(messageId, error)));
+    }
+
+    private async Task<List<ClaimedMessage>> ClaimAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE messages SET status = 'Sending', sending_since = @now, updated_at = @now
+                WHERE id IN (
+                    SELECT id FROM messages
+                    WHERE status = 'Queued' AND due_at <= @now
+                    ORDER BY due_at
+                    LIMIT @batch
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING id, organization_id
+                """;
+            Add(command, "now", now);
+            Add(command, "batch", BatchSize);
+            var claimed = new List<ClaimedMessage>(BatchSize);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                claimed.Add(new ClaimedMessage(reader.GetInt64(0), reader.GetInt64(1)));
+            }
+
+            return claimed;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static void Add(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private sealed record ClaimedMessage(long Id, long OrganizationId);
+
+    [LoggerMessage(EventId = 4300, Level = LogLevel.Error, Message = "Delivery of claimed message {MessageId} failed unexpectedly")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, long messageId);
+}
+
+/// <summary>
+/// Asks for a batch delivery job when a message becomes due now, without creating one job per message:
+/// while a job asked for by this process has not started yet, further signals add nothing. A request
+/// older than <see cref="PendingFor"/> is not trusted (another instance's worker may have run it), so a
+/// later signal asks again.
+/// </summary>
+public sealed class DeliveryBatchTrigger(IBackgroundJobClient jobs)
+{
+    private static readonly TimeSpan PendingFor = TimeSpan.FromMilliseconds(250);
+    private long _pendingSince;
+
+    public void Signal()
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var since = Interlocked.Read(ref _pendingSince);
+        if (since != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(since, now) < PendingFor)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _pendingSince, now, since) != since)
+        {
+            return;
+        }
+
+        try
+        {
+            jobs.Enqueue<DeliveryBatchJob>(job => job.RunAsync(CancellationToken.None));
+        }
+        catch
+        {
+            Interlocked.Exchange(ref _pendingSince, 0);
+            throw;
+        }
+    }
+
+    public void Started() => Interlocked.Exchange(ref _pendingSince, 0);
+}
