@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Modular.Application.Common.Specifications;
+using Modular.Domain.Common;
 using Modular.Domain.Contacts;
 using Modular.Domain.Conversations;
 using Modular.Domain.Messaging;
@@ -41,6 +42,37 @@ public static partial class MessageComposition
         !string.IsNullOrWhiteSpace(subject) ? subject.Trim()
         : title.StartsWith("Re:", StringComparison.OrdinalIgnoreCase) ? title
         : $"Re: {title}".TrimEnd();
+
+    /// <summary>
+    /// Screens recipients for compliance: the first occurrence of an address wins (To before Cc before
+    /// Bcc); a contact opted out of the channel is left out and listed with the reason.
+    /// </summary>
+    public static (List<Recipient> Recipients, List<ComplianceResult> Compliance) ScreenRecipients(
+        IEnumerable<(Mailbox Mailbox, RecipientKind Kind)> candidates,
+        IReadOnlyDictionary<string, Contact> contactsByNormalizedEmail,
+        long channelId)
+    {
+        var recipients = new List<Recipient>();
+        var compliance = new List<ComplianceResult>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (mailbox, kind) in candidates)
+        {
+            if (!seen.Add(mailbox.Address.Normalized))
+            {
+                continue;
+            }
+
+            if (contactsByNormalizedEmail.GetValueOrDefault(mailbox.Address.Normalized)?.IsOptedOut(channelId) == true)
+            {
+                compliance.Add(new ComplianceResult(mailbox.Address.Value, ComplianceResult.OptedOut));
+                continue;
+            }
+
+            recipients.Add(new Recipient(kind, mailbox.Address.Value, mailbox.Name));
+        }
+
+        return (recipients, compliance);
+    }
 
     [GeneratedRegex(@"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?\s*>", RegexOptions.CultureInvariant)]
     private static partial Regex HtmlTag();

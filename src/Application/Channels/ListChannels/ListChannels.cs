@@ -15,17 +15,7 @@ public sealed class ListChannelsValidator : AbstractValidator<ListChannelsQuery>
     public ListChannelsValidator() => this.Paging(x => x.Limit, x => x.Offset);
 }
 
-public sealed class ChannelsPageSpec : Specification<Channel>
-{
-    public ChannelsPageSpec(int? skip = null, int? take = null)
-    {
-        Query.OrderBy(c => c.Id).AsNoTracking();
-        if (skip is not null && take is not null)
-        {
-            Query.Skip(skip.Value).Take(take.Value);
-        }
-    }
-}
+public sealed class ChannelsPageSpec(int? skip = null, int? take = null) : PageSpec<Channel>(skip, take);
 
 public sealed class ListChannelsHandler(IRepository<Channel> channels)
     : IQueryHandler<ListChannelsQuery, Result<ListResponse<ChannelResponse>>>

@@ -149,3 +149,17 @@ public sealed class ByIdSpec<T> : Specification<T>
 {
     public ByIdSpec(long id) => Query.Where(e => e.Id == id);
 }
+
+/// <summary>A page of aggregates in id (creation) order, read without tracking; no paging when skip/take are null.</summary>
+public abstract class PageSpec<T> : Specification<T>
+    where T : Domain.Common.Entity
+{
+    protected PageSpec(int? skip, int? take)
+    {
+        Query.OrderBy(e => e.Id).AsNoTracking();
+        if (skip is not null && take is not null)
+        {
+            Query.Skip(skip.Value).Take(take.Value);
+        }
+    }
+}

@@ -21,20 +21,15 @@ public sealed class ListContactsValidator : AbstractValidator<ListContactsQuery>
     }
 }
 
-public sealed class ContactsPageSpec : Specification<Contact>
+public sealed class ContactsPageSpec : PageSpec<Contact>
 {
     public ContactsPageSpec(string? email, int? skip = null, int? take = null)
+        : base(skip, take)
     {
         if (!string.IsNullOrWhiteSpace(email))
         {
             var normalized = email.Trim().ToLowerInvariant();
             Query.Where(c => c.NormalizedEmail == normalized);
-        }
-
-        Query.OrderBy(c => c.Id).AsNoTracking();
-        if (skip is not null && take is not null)
-        {
-            Query.Skip(skip.Value).Take(take.Value);
         }
     }
 }

@@ -15,17 +15,7 @@ public sealed class ListInboxesValidator : AbstractValidator<ListInboxesQuery>
     public ListInboxesValidator() => this.Paging(x => x.Limit, x => x.Offset);
 }
 
-public sealed class InboxesPageSpec : Specification<Inbox>
-{
-    public InboxesPageSpec(int? skip = null, int? take = null)
-    {
-        Query.OrderBy(i => i.Id).AsNoTracking();
-        if (skip is not null && take is not null)
-        {
-            Query.Skip(skip.Value).Take(take.Value);
-        }
-    }
-}
+public sealed class InboxesPageSpec(int? skip = null, int? take = null) : PageSpec<Inbox>(skip, take);
 
 public sealed class ListInboxesHandler(IRepository<Inbox> inboxes) : IQueryHandler<ListInboxesQuery, Result<ListResponse<InboxResponse>>>
 {

@@ -64,13 +64,7 @@ public sealed partial class SendChannelEmailValidator : AbstractValidator<SendCh
         RuleFor(x => x.SenderEmail).EmailAddress().When(x => !string.IsNullOrEmpty(x.SenderEmail));
         RuleFor(x => x.ConversationStatus).OneOf(ConversationStatuses);
         RuleFor(x => x.LocalId).MaximumLength(255);
-        RuleFor(x => x.ScheduleAt).Custom((value, context) =>
-        {
-            if (!string.IsNullOrEmpty(value) && ScheduleTime.Parse(value, clock.GetUtcNow()) is { IsFailure: true } parsed)
-            {
-                context.AddFailure(parsed.Error!.Message);
-            }
-        });
+        RuleFor(x => x.ScheduleAt).ScheduleTime(clock);
     }
 
     private static bool BeHttpUrl(string? url) =>
@@ -182,11 +176,11 @@ public sealed class SendChannelEmailHandler(
             conversation.ChangeStatus(status.Value, now);
         }
 
-        var compliance = new List<ComplianceResult>();
-        var recipients = new List<Recipient>();
-        AddRecipients(recipients, compliance, [to], RecipientKind.To, known, contact, channel.Id);
-        AddRecipients(recipients, compliance, cc, RecipientKind.Cc, known, contact, channel.Id);
-        AddRecipients(recipients, compliance, bcc, RecipientKind.Bcc, known, contact, channel.Id);
+        known[contact.NormalizedEmail] = contact;
+        var (recipients, compliance) = MessageComposition.ScreenRecipients(
+            [(to, RecipientKind.To), .. cc.Select(m => (m, RecipientKind.Cc)), .. bcc.Select(m => (m, RecipientKind.Bcc))],
+            known,
+            channel.Id);
 
         var (text, html) = MessageComposition.SplitBody(command.Body);
         var (inReplyTo, references) = MessageComposition.ReplyHeaders(previous);
@@ -248,34 +242,6 @@ public sealed class SendChannelEmailHandler(
 
         contacts.Add(created.Value);
         return created.Value;
-    }
-
-    private static void AddRecipients(
-        List<Recipient> recipients,
-        List<ComplianceResult> compliance,
-        IEnumerable<Mailbox> mailboxes,
-        RecipientKind kind,
-        Dictionary<string, Contact> known,
-        Contact toContact,
-        long channelId)
-    {
-        foreach (var mailbox in mailboxes)
-        {
-            var normalized = mailbox.Address.Normalized;
-            if (recipients.Any(r => r.Address.Equals(normalized, StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-
-            var contact = normalized == toContact.NormalizedEmail ? toContact : known.GetValueOrDefault(normalized);
-            if (contact?.IsOptedOut(channelId) == true)
-            {
-                compliance.Add(new ComplianceResult(mailbox.Address.Value, ComplianceResult.OptedOut));
-                continue;
-            }
-
-            recipients.Add(new Recipient(kind, mailbox.Address.Value, mailbox.Name));
-        }
     }
 
     private static List<Mailbox> ParseAll(IReadOnlyList<string>? values, string field) =>

@@ -3,6 +3,7 @@ using FluentValidation;
 using Mediator;
 using Modular.Application.Common.Idempotency;
 using Modular.Application.Common.Persistence;
+using Modular.Application.Common.Validation;
 using Modular.Application.Common.Specifications;
 using Modular.Application.Messaging.SendChannelEmail;
 using Modular.Domain.Channels;
@@ -73,13 +74,7 @@ public sealed partial class SendInboxEmailValidator : AbstractValidator<SendInbo
             }
         });
         RuleFor(x => x.ConvoId).GreaterThan(0);
-        RuleFor(x => x.ScheduleAt).Custom((value, context) =>
-        {
-            if (!string.IsNullOrEmpty(value) && ScheduleTime.Parse(value, clock.GetUtcNow()) is { IsFailure: true } parsed)
-            {
-                context.AddFailure(parsed.Error!.Message);
-            }
-        });
+        RuleFor(x => x.ScheduleAt).ScheduleTime(clock);
     }
 }
 
@@ -212,23 +207,10 @@ public sealed class SendInboxEmailHandler(
             conversations.Add(conversation);
         }
 
-        var compliance = new List<ComplianceResult>();
-        var recipients = new List<Recipient>();
-        foreach (var (mailbox, kind) in to.Select(m => (m, RecipientKind.To)).Concat(cc.Select(m => (m, RecipientKind.Cc))))
-        {
-            if (recipients.Any(r => r.Address.Equals(mailbox.Address.Value, StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-
-            if (known.GetValueOrDefault(mailbox.Address.Normalized)?.IsOptedOut(channel.Id) == true)
-            {
-                compliance.Add(new ComplianceResult(mailbox.Address.Value, ComplianceResult.OptedOut));
-                continue;
-            }
-
-            recipients.Add(new Recipient(kind, mailbox.Address.Value, mailbox.Name));
-        }
+        var (recipients, compliance) = MessageComposition.ScreenRecipients(
+            [.. to.Select(m => (m, RecipientKind.To)), .. cc.Select(m => (m, RecipientKind.Cc))],
+            known,
+            channel.Id);
 
         var (inReplyTo, references) = MessageComposition.ReplyHeaders(previous);
         var scheduleAt = string.IsNullOrEmpty(command.ScheduleAt) ? (DateTimeOffset?)null : ScheduleTime.Parse(command.ScheduleAt, now).Value;

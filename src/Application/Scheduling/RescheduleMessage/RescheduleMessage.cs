@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mediator;
 using Modular.Application.Common.Persistence;
+using Modular.Application.Common.Validation;
 using Modular.Application.Common.Specifications;
 using Modular.Application.Messaging;
 using Modular.Application.Messaging.SendChannelEmail;
@@ -20,13 +21,7 @@ public sealed class RescheduleMessageValidator : AbstractValidator<RescheduleMes
     public RescheduleMessageValidator(TimeProvider clock)
     {
         RuleFor(x => x.ScheduleAt).NotEmpty();
-        RuleFor(x => x.ScheduleAt).Custom((value, context) =>
-        {
-            if (!string.IsNullOrEmpty(value) && ScheduleTime.Parse(value, clock.GetUtcNow()) is { IsFailure: true } parsed)
-            {
-                context.AddFailure(parsed.Error!.Message);
-            }
-        });
+        RuleFor(x => x.ScheduleAt).ScheduleTime(clock);
     }
 }
 

@@ -15,17 +15,7 @@ public sealed class ListUsersValidator : AbstractValidator<ListUsersQuery>
     public ListUsersValidator() => this.Paging(x => x.Limit, x => x.Offset);
 }
 
-public sealed class UsersPageSpec : Specification<User>
-{
-    public UsersPageSpec(int? skip = null, int? take = null)
-    {
-        Query.OrderBy(u => u.Id).AsNoTracking();
-        if (skip is not null && take is not null)
-        {
-            Query.Skip(skip.Value).Take(take.Value);
-        }
-    }
-}
+public sealed class UsersPageSpec(int? skip = null, int? take = null) : PageSpec<User>(skip, take);
 
 public sealed class ListUsersHandler(IRepository<User> users) : IQueryHandler<ListUsersQuery, Result<ListResponse<UserResponse>>>
 {
