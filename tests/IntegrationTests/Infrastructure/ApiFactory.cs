@@ -14,7 +14,7 @@ namespace Modular.IntegrationTests.Infrastructure;
 /// tenant isolation keeps tests apart (and proves itself along the way). Rows left behind by earlier
 /// runs belong to other organizations and cannot be seen.
 /// </remarks>
-public class ApiFactory : WebApplicationFactory<Program>
+public sealed class ApiFactory : WebApplicationFactory<Program>
 {
     /// <summary>The administration key the service is configured with (<c>Admin:ApiKey</c>).</summary>
     public const string AdminKey = "test-admin-key-4f0c2d8e9b7a41c6a1d35e2f";
@@ -30,26 +30,7 @@ public class ApiFactory : WebApplicationFactory<Program>
             ? fromEnvironment
             : DefaultConnectionString;
 
-    public ApiFactory()
-        : this(databaseSuffix: null)
-    {
-    }
-
-    /// <summary>A host on its own database, named like the shared one plus <paramref name="databaseSuffix"/>.</summary>
-    protected ApiFactory(string? databaseSuffix)
-    {
-        var shared = SharedConnectionString;
-        if (databaseSuffix is null)
-        {
-            ConnectionString = shared;
-            return;
-        }
-
-        var own = new Npgsql.NpgsqlConnectionStringBuilder(shared);
-        own.Database += databaseSuffix;
-        ConnectionString = own.ConnectionString;
-        TestDatabase.EnsureExists(own);
-    }
+    public ApiFactory() => ConnectionString = SharedConnectionString;
 
     /// <summary>A client that sends <paramref name="apiKey"/> as <c>Authorization: Bearer</c>.</summary>
     public HttpClient CreateClient(string apiKey)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using Modular.IntegrationTests.Infrastructure;
 using Modular.IntegrationTests.Messaging;
@@ -26,10 +25,8 @@ public sealed class RestartTests
         DateTimeOffset acrossDue;
         await using (var first = await ApiProcess.StartAsync(database.ConnectionString))
         {
-            var admin = first.CreateClient(ApiFactory.AdminKey);
-            using var created = await admin.PostJsonAsync("/v1/admin/organizations", new { Name = "Restart" });
-            apiKey = (await ApiAssert.StatusAsync(created, HttpStatusCode.Created)).GetProperty("api_key").GetString()!;
-            var organization = new TestOrganization(0, "Restart", apiKey, first.CreateClient(apiKey));
+            var organization = await first.CreateOrganizationAsync();
+            apiKey = organization.ApiKey;
             var (_, channel) = await organization.CreateChannelAsync();
             var whileDownAt = ScheduledSendTests.At(TimeSpan.FromSeconds(4));
             var acrossAt = ScheduledSendTests.At(TimeSpan.FromSeconds(15));

@@ -8,7 +8,10 @@ namespace Modular.IntegrationTests.Support;
 
 /// <summary>
 /// The service as a real operating-system process (the built Modular.Api.dll), for tests that stop
-/// and start it: a restart is a new process against the same database, and a kill is a crash.
+/// and start it (a restart is a new process against the same database, and a kill is a crash) or
+/// that need other settings than the shared test host. Tests never start a second host inside the
+/// test process: Hangfire keeps process-wide state (its log provider among it) that would then point
+/// at whichever host was configured last, and break the others when that one stops.
 /// </summary>
 public sealed class ApiProcess : IAsyncDisposable
 {
@@ -50,6 +53,17 @@ public sealed class ApiProcess : IAsyncDisposable
         var api = new ApiProcess(process, baseAddress);
         await api.WaitUntilReadyAsync();
         return api;
+    }
+
+    /// <summary>Creates an organization through the administration endpoint of this process.</summary>
+    public async Task<TestOrganization> CreateOrganizationAsync()
+    {
+        using var admin = CreateClient(ApiFactory.AdminKey);
+        var name = $"Test organization {Guid.NewGuid():N}";
+        using var created = await admin.PostJsonAsync("/v1/admin/organizations", new { Name = name });
+        var body = await ApiAssert.StatusAsync(created, HttpStatusCode.Created);
+        var apiKey = body.GetProperty("api_key").GetString()!;
+        return new TestOrganization(body.GetProperty("id").GetInt64(), name, apiKey, CreateClient(apiKey));
     }
 
     public HttpClient CreateClient(string apiKey)

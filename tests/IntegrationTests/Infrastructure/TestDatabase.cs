@@ -1,26 +1,6 @@
-using Microsoft.AspNetCore.Hosting;
 using Npgsql;
 
 namespace Modular.IntegrationTests.Infrastructure;
-
-/// <summary>
-/// A second host with the attachment settings the project ships (internal addresses refused), on a
-/// database of its own so its job server never picks up the other host's deliveries.
-/// </summary>
-public sealed class DefaultSettingsApiFactory() : ApiFactory("_defaults")
-{
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("Attachments:AllowPrivateNetworks", "false");
-    }
-}
-
-[CollectionDefinition(Name)]
-public sealed class DefaultSettingsApiCollection : ICollectionFixture<DefaultSettingsApiFactory>
-{
-    public const string Name = "DefaultSettingsApi";
-}
 
 /// <summary>Creates a test database when it is missing (the app's migrations fill it).</summary>
 internal static class TestDatabase
