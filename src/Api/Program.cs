@@ -1,12 +1,7 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using Hangfire;
 using Mediator;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Modular.Api.Authentication;
 using Modular.Api.Channels;
-using Modular.Api.Common;
 using Modular.Api.Contacts;
 using Modular.Api.Conversations;
 using Modular.Api.Inboxes;
@@ -20,9 +15,7 @@ using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Idempotency;
 using Modular.Infrastructure;
 using Modular.Infrastructure.Messaging;
-using Modular.Infrastructure.Persistence;
 using Scalar.AspNetCore;
-using ApiKeyOptions = Modular.Api.Authentication.ApiKeyOptions;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -38,63 +31,11 @@ builder.Services.AddMediator((MediatorOptions options) =>
     ];
 });
 
-builder.Services.ConfigureHttpJsonOptions(options =>
-{
-    options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-    options.SerializerOptions.DictionaryKeyPolicy = null;
-    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
-    options.SerializerOptions.Converters.Add(new NoNulStringConverter());
-});
-// Unreadable bodies (bad JSON, a field of the wrong type) throw in every environment, not only in
-// Development, so ExceptionHandler can answer 422 naming the field instead of a bare 400.
-builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-    context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier);
-builder.Services.AddExceptionHandler<ExceptionHandler>();
-
-builder.Services.AddMemoryCache(options => options.SizeLimit = 100_000);
-builder.Services.AddAuthentication(ApiKeyDefaults.Scheme)
-    .AddScheme<ApiKeyOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, options =>
-        options.AdminApiKey = builder.Configuration["Admin:ApiKey"]);
-builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(ApiKeyDefaults.OrganizationPolicy, policy => policy.RequireClaim(ApiKeyDefaults.OrganizationClaim))
-    .AddPolicy(ApiKeyDefaults.AdminPolicy, policy => policy.RequireRole(ApiKeyDefaults.AdminRole))
-    .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder()
-        .RequireClaim(ApiKeyDefaults.OrganizationClaim).Build());
-
-builder.Services.AddRateLimiter(options =>
-{
-    var permitsPerSecond = builder.Configuration.GetValue("RateLimiting:PermitsPerSecond", 50);
-    var burst = builder.Configuration.GetValue("RateLimiting:Burst", 100);
-    options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-        ApiKeyAuthenticationHandler.ReadKey(context.Request) is { } key
-            ? RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = burst,
-                TokensPerPeriod = permitsPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            })
-            : RateLimitPartition.GetNoLimiter(string.Empty));
-    options.OnRejected = async (context, cancellationToken) =>
-    {
-        context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        context.HttpContext.Response.Headers.RetryAfter = "1";
-        await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context.HttpContext,
-            ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "The rate limit of this API key was reached; retry after the time in Retry-After." },
-        });
-    };
-});
-
+builder.Services.AddApiJson();
+builder.Services.AddApiKeyAuthentication(builder.Configuration);
+builder.Services.AddPerKeyRateLimiting(builder.Configuration);
 builder.Services.AddOpenApi();
-var healthChecks = builder.Services.AddHealthChecks().AddDbContextCheck<ModularDbContext>("database", tags: ["ready"]);
-if (builder.Configuration.GetValue("Delivery:RunServer", true))
-{
-    healthChecks.AddCheck<JobServerHealthCheck>("job_server", tags: ["ready"]);
-}
+builder.Services.AddReadinessChecks(builder.Configuration);
 
 var app = builder.Build();
 
