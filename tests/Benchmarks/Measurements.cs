@@ -60,12 +60,16 @@ internal readonly record struct CpuSnapshot(
         var machinePercent = machineTotal <= 0
             ? 0
             : Math.Round((double)(to.MachineBusy - from.MachineBusy) / machineTotal * Environment.ProcessorCount * 100, 1);
+        var service = hasService ? Percent(to.Service - from.Service) : 0;
+        var postgres = Percent(PostgresDelta(from, to));
+        var bench = Percent(to.Bench - from.Bench);
         return new CpuUsage(
             Math.Round(seconds, 2),
             machinePercent,
-            hasService ? Percent(to.Service - from.Service) : null,
-            Percent(PostgresDelta(from, to)),
-            Percent(to.Bench - from.Bench),
+            hasService ? service : null,
+            postgres,
+            bench,
+            Math.Max(0, Math.Round(machinePercent - service - postgres - bench, 1)),
             hasService ? PerMessage(to.Service - from.Service) : null,
             PerMessage(PostgresDelta(from, to)));
     }
@@ -169,18 +173,23 @@ internal readonly record struct CpuSnapshot(
     }
 }
 
-/// <summary>CPU used during a phase, in percent of one core; and CPU milliseconds per accepted message.</summary>
+/// <summary>
+/// CPU used during a phase, in percent of one core (the machine's total is cores × 100%): the service, all
+/// PostgreSQL processes (other databases' too), this benchmark, and everything else (other = machine minus
+/// those: a busy neighbour shows here); and CPU milliseconds per accepted message.
+/// </summary>
 internal sealed record CpuUsage(
     double Seconds,
     double MachinePercent,
     double? ServicePercent,
     double PostgresPercent,
     double BenchPercent,
+    double OtherPercent,
     double? ServiceMsPerMessage,
     double? PostgresMsPerMessage);
 
 /// <summary>Resident memory of a process (/proc/PID/status): now (VmRSS) and its peak (VmHWM).</summary>
-internal sealed record MemoryStatus(double RssMiB, double PeakRssMiB)
+internal sealed record MemoryStatus(double RssMib, double PeakRssMib)
 {
     public static MemoryStatus? Read(int pid)
     {

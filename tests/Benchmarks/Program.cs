@@ -50,6 +50,16 @@ internal static class Benchmark
         var machine = MachineFacts.Read(postgres);
         Say($"Modular benchmark: {machine.Cores} cores, {machine.CpuModel}, concurrency {concurrency}{(options.Quick ? ", quick" : "")}");
 
+        // A busy neighbour (a build, tests) makes every figure lower and noisier: say so.
+        var quietBefore = CpuSnapshot.Take(null);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var before = CpuSnapshot.Between(quietBefore, CpuSnapshot.Take(null), false, 0);
+        var busyBefore = Math.Round(before.MachinePercent - before.BenchPercent, 1);
+        if (busyBefore > 20)
+        {
+            Say($"warning: other processes use {busyBefore:0}% CPU (of one core) before the run; the figures will be lower and noisier than on a quiet machine");
+        }
+
         var tracker = new DeliveryTracker(runId);
         await using var sink = new SmtpSink(tracker);
         Say($"SMTP sink on 127.0.0.1:{sink.Port}");
@@ -159,6 +169,16 @@ internal static class Benchmark
             Say($"burst: {burst.Accepted} accepted at {burst.AcceptedPerSecond:0.0}/s, delivered {burst.Delivered} at {BenchReport.F(burst.DeliveredPerSecond, "0.0")}/s (capacity), {burst.Undelivered} undelivered");
         }
 
+        // Idle, at the end (JIT and pools settled): what the service costs with nothing to do (job polling,
+        // timers), the baseline of the CPU columns.
+        var idleSeconds = options.Quick ? 3 : 5;
+        await load.WaitForBacklogAsync(deliveryTimeout);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var idleBefore = CpuSnapshot.Take(service.Pid);
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        var idle = CpuSnapshot.Between(idleBefore, CpuSnapshot.Take(service.Pid), service.Pid is not null, 0);
+        Say($"idle for {idleSeconds} s: service {BenchReport.F(idle.ServicePercent, "0.0")}% CPU, PostgreSQL {idle.PostgresPercent:0.0}%, others {idle.OtherPercent:0.0}%");
+
         var memory = service.ReadMemory();
         var serviceMessages = sink.Messages - sinkMessagesBefore;
         var serviceBytes = sink.Bytes - sinkBytesBefore;
@@ -178,6 +198,8 @@ internal static class Benchmark
             new ServiceReport(service.Started ? "started" : "external", service.BaseAddress.ToString(), service.Pid, memory,
                 service.Started ? logPath : null),
             new CeilingsReport(insert, mailkit, mailkitPerMessage),
+            busyBefore,
+            idle,
             maxRate,
             found,
             warmup,

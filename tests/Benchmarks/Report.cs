@@ -6,12 +6,12 @@ using System.Text.Json.Serialization;
 
 namespace Modular.Benchmarks;
 
-internal sealed record MachineFacts(int Cores, string? CpuModel, double? MemoryMiB, string Os, string Dotnet, string? Postgres)
+internal sealed record MachineFacts(int Cores, string? CpuModel, double? MemoryMib, string Os, string Dotnet, string? Postgres)
 {
     public static MachineFacts Read(string? postgres) => new(
         Environment.ProcessorCount,
         ReadCpuModel(),
-        ReadMemoryMiB(),
+        ReadMemoryMib(),
         RuntimeInformation.OSDescription,
         RuntimeInformation.FrameworkDescription,
         postgres);
@@ -29,7 +29,7 @@ internal sealed record MachineFacts(int Cores, string? CpuModel, double? MemoryM
         }
     }
 
-    private static double? ReadMemoryMiB()
+    private static double? ReadMemoryMib()
     {
         try
         {
@@ -85,6 +85,8 @@ internal sealed record BenchReport(
     SettingsReport Settings,
     ServiceReport Service,
     CeilingsReport Ceilings,
+    double MachineBusyBeforePercent,
+    CpuUsage IdleCpu,
     double? MaxSustainableRate,
     bool MaxSustainableFound,
     PhaseResult? Warmup,
@@ -110,7 +112,7 @@ internal sealed record BenchReport(
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Modular benchmark — {Machine.Cores} cores, {StartedAt:yyyy-MM-dd HH:mm} UTC, commit {Commit ?? "?"}, concurrency {Settings.Concurrency}");
         text.AppendLine();
-        string[] header = ["phase", "offered/s", "accepted/s", "errors", "p50 ms", "p95 ms", "p99 ms", "→sink p50", "→sink p99", "delivered/s", "undeliv.", "svc cpu", "pg cpu"];
+        string[] header = ["phase", "offered/s", "accepted/s", "errors", "p50 ms", "p95 ms", "p99 ms", "→sink p50", "→sink p99", "delivered/s", "undeliv.", "svc cpu", "pg cpu", "other"];
         var rows = new List<string[]> { header };
         var phases = Steps.Concat(Phases).Concat(Burst is null ? [] : [Burst]);
         foreach (var p in phases)
@@ -131,6 +133,7 @@ internal sealed record BenchReport(
                 p.Undelivered.ToString(CultureInfo.InvariantCulture),
                 p.Cpu?.ServicePercent is { } s ? s.ToString("0", CultureInfo.InvariantCulture) + "%" : "–",
                 p.Cpu is { } c ? c.PostgresPercent.ToString("0", CultureInfo.InvariantCulture) + "%" : "–",
+                p.Cpu is { } o ? o.OtherPercent.ToString("0", CultureInfo.InvariantCulture) + "%" : "–",
             ]);
         }
 
@@ -142,16 +145,15 @@ internal sealed record BenchReport(
         AppendCeiling(text, "MailKit to the sink, reused connections", Ceilings.MailkitSmtp, "msg/s");
         AppendCeiling(text, "MailKit to the sink, a connection per message", Ceilings.MailkitSmtpConnectPerMessage, "msg/s");
         text.AppendLine("Ratios:");
+        AppendRatio(text, $"accepted/s at the max sustainable rate ({F(Ratios.AcceptedAtMaxSustainable, "0.0")}) ÷ INSERT ceiling", Ratios.AcceptedOverInsertCeiling);
+        AppendRatio(text, $"delivered/s capacity ({F(Ratios.DeliveredCapacity, "0.0")}) ÷ MailKit ceiling", Ratios.DeliveredOverMailkitCeiling);
+        AppendRatio(text, $"burst accepted/s (closed loop, C={Settings.Concurrency}) ÷ INSERT ceiling", Ratios.BurstAcceptedOverInsertCeiling);
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"  accepted/s at the max sustainable rate ({F(Ratios.AcceptedAtMaxSustainable, "0.0")}) ÷ INSERT ceiling   {F(Ratios.AcceptedOverInsertCeiling, "0.000")}");
+            $"Idle at the end: service {F(IdleCpu.ServicePercent, "0.0")}% CPU, PostgreSQL {IdleCpu.PostgresPercent:0.0}%, other processes {IdleCpu.OtherPercent:0.0}% (cpu columns: % of one core)");
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"  delivered/s capacity ({F(Ratios.DeliveredCapacity, "0.0")}) ÷ MailKit ceiling               {F(Ratios.DeliveredOverMailkitCeiling, "0.000")}");
+            $"Service memory: peak RSS {F(Service.Memory?.PeakRssMib, "0.0")} MiB (VmHWM), {F(Service.Memory?.RssMib, "0.0")} MiB at the end (VmRSS)");
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"  burst accepted/s (closed loop, C={Settings.Concurrency}) ÷ INSERT ceiling           {F(Ratios.BurstAcceptedOverInsertCeiling, "0.000")}");
-        text.AppendLine(CultureInfo.InvariantCulture,
-            $"Service memory: peak RSS {F(Service.Memory?.PeakRssMiB, "0.0")} MiB (VmHWM), {F(Service.Memory?.RssMiB, "0.0")} MiB at the end (VmRSS)");
-        text.AppendLine(CultureInfo.InvariantCulture,
-            $"Machine: {Machine.Cores} cores, {Machine.CpuModel ?? "?"}, {F(Machine.MemoryMiB, "0")} MiB, PostgreSQL {Machine.Postgres ?? "?"}");
+            $"Machine: {Machine.Cores} cores, {Machine.CpuModel ?? "?"}, {F(Machine.MemoryMib, "0")} MiB, PostgreSQL {Machine.Postgres ?? "?"}");
         return text.ToString();
     }
 
@@ -166,6 +168,9 @@ internal sealed record BenchReport(
         text.AppendLine(CultureInfo.InvariantCulture,
             $"  {label,-48} {ceiling.PerSecond,10:0.0} {unit}   (p50 {F(ceiling.LatencyMs.P50, "0.00")} ms, p99 {F(ceiling.LatencyMs.P99, "0.00")} ms, errors {ceiling.Errors})");
     }
+
+    private static void AppendRatio(StringBuilder text, string label, double? ratio) =>
+        text.AppendLine(CultureInfo.InvariantCulture, $"  {label,-66} {F(ratio, "0.000"),8}");
 
     private static void AppendAligned(StringBuilder text, List<string[]> rows)
     {
