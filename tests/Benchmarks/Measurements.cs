@@ -219,3 +219,41 @@ internal sealed record MemoryStatus(double RssMib, double PeakRssMib)
     private static double KiB(string line) =>
         double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
 }
+
+/// <summary>Counters of the bench database (pg_stat_database): transactions and rows.</summary>
+internal sealed record DatabaseCounters(long Commits, long Rollbacks, long RowsInserted, long RowsUpdated, long RowsDeleted, long RowsFetched)
+{
+    public static async Task<DatabaseCounters?> ReadAsync(string? connectionString)
+    {
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            return null;
+        }
+
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(connectionString);
+        await using var command = dataSource.CreateCommand(
+            "SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_deleted, tup_fetched FROM pg_stat_database WHERE datname = current_database()");
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? new DatabaseCounters(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5))
+            : null;
+    }
+
+    /// <summary>What the service did in the database per accepted email between two readings.</summary>
+    public static DatabaseWork? PerMessage(DatabaseCounters? from, DatabaseCounters? to, int messages)
+    {
+        if (from is null || to is null || messages <= 0)
+        {
+            return null;
+        }
+
+        double Per(long delta) => Math.Round((double)delta / messages, 2);
+        return new DatabaseWork(messages, Per(to.Commits - from.Commits), Per(to.Rollbacks - from.Rollbacks),
+            Per(to.RowsInserted - from.RowsInserted), Per(to.RowsUpdated - from.RowsUpdated),
+            Per(to.RowsDeleted - from.RowsDeleted), Per(to.RowsFetched - from.RowsFetched));
+    }
+}
+
+/// <summary>Database work per accepted email over the service's part of the run (approximate: statistics are flushed lazily).</summary>
+internal sealed record DatabaseWork(
+    int AcceptedEmails, double Commits, double Rollbacks, double RowsInserted, double RowsUpdated, double RowsDeleted, double RowsFetched);

@@ -91,6 +91,9 @@ internal static class Benchmark
             : $"service at {service.BaseAddress}{(service.Pid is { } pid ? $", pid {pid}" : " (no --pid: memory not reported)")}");
         var (apiKey, channelEmail) = await service.CreateTenantAsync(runId, service.Started ? null : sink.Port);
         using var load = new LoadGenerator(service.BaseAddress, apiKey, channelEmail, options.MaxConnections, tracker);
+        // The service's database work, when it uses the bench database (not with --url).
+        var databaseBefore = service.Started ? await DatabaseCounters.ReadAsync(options.Database) : null;
+        var acceptedTotal = 0;
 
         async Task<PhaseResult> MeasureAsync(Func<Task<PhaseRun>> run)
         {
@@ -105,6 +108,7 @@ internal static class Benchmark
             await LoadGenerator.WaitForDeliveriesAsync(phase, deliveryTimeout, Say);
             var after = CpuSnapshot.Take(service.Pid);
             var accepted = phase.Status.Count(PhaseRun.IsSuccess);
+            acceptedTotal += accepted;
             return PhaseResult.Analyze(phase, options, CpuSnapshot.Between(before, after, service.Pid is not null, accepted), service.ReadMemory());
         }
 
@@ -179,6 +183,8 @@ internal static class Benchmark
         var idle = CpuSnapshot.Between(idleBefore, CpuSnapshot.Take(service.Pid), service.Pid is not null, 0);
         Say($"idle for {idleSeconds} s: service {BenchReport.F(idle.ServicePercent, "0.0")}% CPU, PostgreSQL {idle.PostgresPercent:0.0}%, others {idle.OtherPercent:0.0}%");
 
+        var databaseWork = DatabaseCounters.PerMessage(
+            databaseBefore, service.Started ? await DatabaseCounters.ReadAsync(options.Database) : null, acceptedTotal);
         var memory = service.ReadMemory();
         var serviceMessages = sink.Messages - sinkMessagesBefore;
         var serviceBytes = sink.Bytes - sinkBytesBefore;
@@ -200,6 +206,7 @@ internal static class Benchmark
             new CeilingsReport(insert, mailkit, mailkitPerMessage),
             busyBefore,
             idle,
+            databaseWork,
             maxRate,
             found,
             warmup,

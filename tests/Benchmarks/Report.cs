@@ -87,6 +87,7 @@ internal sealed record BenchReport(
     CeilingsReport Ceilings,
     double MachineBusyBeforePercent,
     CpuUsage IdleCpu,
+    DatabaseWork? DatabasePerAcceptedEmail,
     double? MaxSustainableRate,
     bool MaxSustainableFound,
     PhaseResult? Warmup,
@@ -150,6 +151,12 @@ internal sealed record BenchReport(
         AppendRatio(text, $"burst accepted/s (closed loop, C={Settings.Concurrency}) ÷ INSERT ceiling", Ratios.BurstAcceptedOverInsertCeiling);
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Idle at the end: service {F(IdleCpu.ServicePercent, "0.0")}% CPU, PostgreSQL {IdleCpu.PostgresPercent:0.0}%, other processes {IdleCpu.OtherPercent:0.0}% (cpu columns: % of one core)");
+        if (DatabasePerAcceptedEmail is { } db)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Database work per accepted email (whole run, approximate): {db.Commits:0.0} commits, {db.RowsInserted:0.0} rows inserted, {db.RowsUpdated:0.0} updated, {db.RowsDeleted:0.0} deleted, {db.RowsFetched:0} fetched");
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Service memory: peak RSS {F(Service.Memory?.PeakRssMib, "0.0")} MiB (VmHWM), {F(Service.Memory?.RssMib, "0.0")} MiB at the end (VmRSS)");
         text.AppendLine(CultureInfo.InvariantCulture,
