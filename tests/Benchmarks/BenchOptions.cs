@@ -20,11 +20,11 @@ internal sealed class BenchOptions
           --min-completed F      ... and with at least F of its requests answered 2xx in time (default 0.97)
           --max-connections N    HTTP connections to the service, at most (default 256)
           --burst K              messages of the delivery-capacity burst (default 2000; 0 skips it)
-          --warmup N             warm-up sends before measuring (default 200)
+          --warmup S             seconds of warm-up load before measuring (default 30; 0 skips it)
           --ceiling-duration S   length of each ceiling loop, seconds (default 10)
           --no-ceilings          skip the INSERT and MailKit ceilings
           --delivery-timeout S   wait at most S seconds after a phase for its deliveries (default 120)
-          --quick                smoke run: steps of 2 s, phases of 5 s, burst 300, ceilings of 3 s, warm-up 50
+          --quick                smoke run: steps of 2 s, phases of 5 s, burst 300, ceilings of 3 s, warm-up 5 s
 
         Target (default: start src/Api/bin/Release/net10.0/Modular.Api.dll on a free port):
           --url URL              benchmark an already running service instead
@@ -57,7 +57,8 @@ internal sealed class BenchOptions
 
     public int Burst { get; private set; } = 2000;
 
-    public int Warmup { get; private set; } = 200;
+    /// <summary>Seconds of closed-loop warm-up load (JIT tiering of the service takes about half a minute of load).</summary>
+    public double WarmupSeconds { get; private set; } = 30;
 
     public double CeilingSeconds { get; private set; } = 10;
 
@@ -95,7 +96,7 @@ internal sealed class BenchOptions
             options.DurationSeconds = 5;
             options.Burst = 300;
             options.CeilingSeconds = 3;
-            options.Warmup = 50;
+            options.WarmupSeconds = 5;
             options.DeliveryTimeoutSeconds = 60;
         }
 
@@ -157,7 +158,7 @@ internal sealed class BenchOptions
                 case "--max-connections": options.MaxConnections = PositiveInt(name, Value()); break;
                 case "--max-rate": options.MaxRate = PositiveDouble(name, Value()); break;
                 case "--burst": options.Burst = NonNegativeInt(name, Value()); break;
-                case "--warmup": options.Warmup = NonNegativeInt(name, Value()); break;
+                case "--warmup": options.WarmupSeconds = NonNegativeDouble(name, Value()); break;
                 case "--ceiling-duration": options.CeilingSeconds = PositiveDouble(name, Value()); break;
                 case "--no-ceilings": options.Ceilings = false; break;
                 case "--delivery-timeout": options.DeliveryTimeoutSeconds = PositiveDouble(name, Value()); break;
@@ -208,6 +209,11 @@ internal sealed class BenchOptions
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0
             ? n
             : throw new ArgumentException($"{name} must be an integer >= 0, not '{value}'.");
+
+    private static double NonNegativeDouble(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0 && double.IsFinite(n)
+            ? n
+            : throw new ArgumentException($"{name} must be a number >= 0, not '{value}'.");
 
     private static double PositiveDouble(string name, string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n > 0 && double.IsFinite(n)

@@ -101,17 +101,22 @@ internal sealed class LoadGenerator : IDisposable
         return run;
     }
 
-    /// <summary><paramref name="concurrency"/> clients send <paramref name="count"/> requests as fast as they are answered.</summary>
-    public async Task<PhaseRun> RunClosedLoopAsync(string name, string kind, int count, int concurrency)
+    /// <summary>
+    /// <paramref name="concurrency"/> clients send <paramref name="count"/> requests as fast as they are answered
+    /// (or fewer: none is started after <paramref name="maxSeconds"/>).
+    /// </summary>
+    public async Task<PhaseRun> RunClosedLoopAsync(string name, string kind, int count, int concurrency, double? maxSeconds = null)
     {
         var run = NewRun(name, kind, count, null);
         var next = -1;
-        run.Begin(Stopwatch.GetTimestamp(), 0);
+        var start = Stopwatch.GetTimestamp();
+        var stopAt = maxSeconds is { } seconds ? start + Clock.Ticks(seconds) : long.MaxValue;
+        run.Begin(start, 0);
 
         async Task ClientAsync()
         {
             int i;
-            while ((i = Interlocked.Increment(ref next)) < count)
+            while (Stopwatch.GetTimestamp() < stopAt && (i = Interlocked.Increment(ref next)) < count)
             {
                 var now = Stopwatch.GetTimestamp();
                 run.Scheduled[i] = now;
@@ -127,6 +132,7 @@ internal sealed class LoadGenerator : IDisposable
         }
 
         await Task.WhenAll(clients);
+        run.StopOffering(Math.Min(count, Volatile.Read(ref next) + 1));
         await run.Completion;
         return run;
     }

@@ -114,10 +114,16 @@ internal static class Benchmark
 
         // 3. Warm-up (JIT, connection pools), not part of the figures.
         PhaseResult? warmup = null;
-        if (options.Warmup > 0)
+        if (options.WarmupSeconds > 0)
         {
-            warmup = await MeasureAsync(() => load.RunClosedLoopAsync("warm-up", "warmup", options.Warmup, Math.Min(4, concurrency)));
-            Say($"warm-up: {warmup.Accepted}/{warmup.Requests} accepted, {warmup.Delivered} delivered, accept p50 {BenchReport.F(warmup.AcceptLatencyMs.P50, "0.0")} ms");
+            warmup = await MeasureAsync(() => load.RunClosedLoopAsync(
+                "warm-up", "warmup", (int)Math.Min(int.MaxValue / 2, options.WarmupSeconds * 2000), Math.Min(2, concurrency), options.WarmupSeconds));
+            Say($"warm-up: {warmup.Accepted}/{warmup.Requests} accepted in {options.WarmupSeconds:0.#} s, {warmup.Delivered} delivered, accept p50 {BenchReport.F(warmup.AcceptLatencyMs.P50, "0.0")} ms");
+            if (service.Pid is { } servicePid)
+            {
+                var settled = await JitActivity.WaitUntilQuietAsync(servicePid, TimeSpan.FromSeconds(30));
+                Say($"service JIT {(settled is { } s ? $"quiet after {s:0.0} s" : "still compiling after 30 s (going on)")}");
+            }
         }
 
         // 4. The highest sustainable rate: open-loop steps, each F times the previous, until one fails.
@@ -199,7 +205,7 @@ internal static class Benchmark
             Environment.GetEnvironmentVariable("MODULAR_BENCH_COMMIT"),
             machine,
             new SettingsReport(concurrency, options.DurationSeconds, options.Count, options.Rate, options.StartRate, options.StepFactor,
-                options.StepSeconds, options.MaxP99Ms, options.MinCompleted, options.MaxConnections, options.Burst, options.Warmup,
+                options.StepSeconds, options.MaxP99Ms, options.MinCompleted, options.MaxConnections, options.Burst, options.WarmupSeconds,
                 options.CeilingSeconds, options.DeliveryTimeoutSeconds, options.Quick),
             new ServiceReport(service.Started ? "started" : "external", service.BaseAddress.ToString(), service.Pid, memory,
                 service.Started ? logPath : null),

@@ -57,7 +57,7 @@ internal sealed record SettingsReport(
     double MinAnsweredInTime,
     int MaxConnections,
     int Burst,
-    int Warmup,
+    double WarmupSeconds,
     double CeilingSeconds,
     double DeliveryTimeoutSeconds,
     bool Quick);
@@ -154,7 +154,7 @@ internal sealed record BenchReport(
         if (DatabasePerAcceptedEmail is { } db)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"Database work per accepted email (whole run, approximate): {db.Commits:0.0} commits, {db.RowsInserted:0.0} rows inserted, {db.RowsUpdated:0.0} updated, {db.RowsDeleted:0.0} deleted, {db.RowsFetched:0} fetched");
+                $"Database work per accepted email (whole run, approximate): {db.Commits:0.0} commits, {db.RowsInserted:0.0} rows inserted, {db.RowsUpdated:0.0} updated, {db.RowsDeleted:0.0} deleted, {db.RowsFetched:0} fetched by index, {db.RowsScanned:0} returned by scans");
         }
 
         text.AppendLine(CultureInfo.InvariantCulture,
