@@ -1,0 +1,296 @@
+using System.Diagnostics;
+using System.Globalization;
+using Modular.Benchmarks;
+using Modular.Benchmarks.Smtp;
+
+BenchOptions? options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException exception)
+{
+    await Console.Error.WriteLineAsync($"bench: {exception.Message}");
+    return 2;
+}
+
+if (options is null)
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
+try
+{
+    return await Benchmark.RunAsync(options);
+}
+catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or FileNotFoundException or HttpRequestException or Npgsql.NpgsqlException)
+{
+    await Console.Error.WriteLineAsync($"bench: {exception.Message}");
+    return 1;
+}
+
+/// <summary>The whole run: ceilings, the service, warm-up, rate search, measured phases, burst, report.</summary>
+internal static class Benchmark
+{
+    private static readonly long Started = Stopwatch.GetTimestamp();
+
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var stamp = startedAt.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var runId = startedAt.ToUnixTimeSeconds() % 100_000_000;
+        Directory.CreateDirectory(options.OutputDirectory);
+        var jsonPath = Path.Combine(options.OutputDirectory, $"bench-{stamp}.json");
+        var logPath = Path.Combine(options.OutputDirectory, $"bench-{stamp}.service.log");
+        var deliveryTimeout = TimeSpan.FromSeconds(options.DeliveryTimeoutSeconds);
+        var concurrency = options.Concurrency;
+
+        var postgres = options.Database is { } database ? await Ceilings.PostgresVersionAsync(database) : null;
+        var machine = MachineFacts.Read(postgres);
+        Say($"Modular benchmark: {machine.Cores} cores, {machine.CpuModel}, concurrency {concurrency}{(options.Quick ? ", quick" : "")}");
+
+        // A busy neighbour (a build, tests) makes every figure lower and noisier: say so.
+        var quietBefore = CpuSnapshot.Take(null);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var before = CpuSnapshot.Between(quietBefore, CpuSnapshot.Take(null), false, 0);
+        var busyBefore = Math.Round(before.MachinePercent - before.BenchPercent, 1);
+        if (busyBefore > 20)
+        {
+            Say($"warning: other processes use {busyBefore:0}% CPU (of one core) before the run; the figures will be lower and noisier than on a quiet machine");
+        }
+
+        var tracker = new DeliveryTracker(runId);
+        await using var sink = new SmtpSink(tracker);
+        Say($"SMTP sink on 127.0.0.1:{sink.Port}");
+
+        // 1. Ceilings, on a quiet machine (the service is not started yet).
+        CeilingResult? insert = null, mailkit = null, mailkitPerMessage = null;
+        var ceilingDuration = TimeSpan.FromSeconds(options.CeilingSeconds);
+        var ceilingMessageBytes = BenchMessage.MimeSize(BenchMessage.CreateMime("ceiling@" + DeliveryTracker.Domain, "ceiling-rcpt@" + DeliveryTracker.Domain));
+        if (options.Ceilings)
+        {
+            mailkit = await Ceilings.MailKitAsync(sink.Port, concurrency, ceilingDuration);
+            Say($"ceiling MailKit, reused connections: {mailkit.PerSecond:0.0} msg/s (p99 {BenchReport.F(mailkit.LatencyMs.P99, "0.00")} ms, message {ceilingMessageBytes} bytes)");
+            mailkitPerMessage = await Ceilings.MailKitConnectPerMessageAsync(sink.Port, concurrency, ceilingDuration);
+            Say($"ceiling MailKit, connection per message: {mailkitPerMessage.PerSecond:0.0} msg/s");
+            insert = await Ceilings.InsertAsync(options.Database!, concurrency, ceilingDuration);
+            Say($"ceiling PostgreSQL INSERT, one transaction per row: {insert.PerSecond:0.0} rows/s (p99 {BenchReport.F(insert.LatencyMs.P99, "0.00")} ms)");
+        }
+
+        var sinkMessagesBefore = sink.Messages;
+        var sinkBytesBefore = sink.Bytes;
+
+        // 2. The service.
+        await using var service = options.Url is { } url
+            ? ServiceUnderTest.Attach(url, options.AdminKey!, options.Pid)
+            : await StartServiceAsync(options, sink.Port, logPath);
+        using var cancelHandler = new ConsoleCancelHandler(service);
+        Say(service.Started
+            ? $"service started: pid {service.Pid}, {service.BaseAddress} (log: {logPath})"
+            : $"service at {service.BaseAddress}{(service.Pid is { } pid ? $", pid {pid}" : " (no --pid: memory not reported)")}");
+        var (apiKey, channelEmail) = await service.CreateTenantAsync(runId, service.Started ? null : sink.Port);
+        using var load = new LoadGenerator(service.BaseAddress, apiKey, channelEmail, options.MaxConnections, tracker);
+        // The service's database work, when it uses the bench database (not with --url).
+        var databaseBefore = service.Started ? await DatabaseCounters.ReadAsync(options.Database) : null;
+        var acceptedTotal = 0;
+
+        async Task<PhaseResult> MeasureAsync(Func<Task<PhaseRun>> run)
+        {
+            var pending = await load.WaitForBacklogAsync(deliveryTimeout);
+            if (pending > 0)
+            {
+                Say($"  warning: {pending} messages of earlier phases are still not delivered");
+            }
+
+            var before = CpuSnapshot.Take(service.Pid);
+            var phase = await run();
+            await LoadGenerator.WaitForDeliveriesAsync(phase, deliveryTimeout, Say);
+            var after = CpuSnapshot.Take(service.Pid);
+            var accepted = phase.Status.Count(PhaseRun.IsSuccess);
+            acceptedTotal += accepted;
+            return PhaseResult.Analyze(phase, options, CpuSnapshot.Between(before, after, service.Pid is not null, accepted), service.ReadMemory());
+        }
+
+        // 3. Warm-up (JIT, connection pools), not part of the figures.
+        PhaseResult? warmup = null;
+        if (options.WarmupSeconds > 0)
+        {
+            warmup = await MeasureAsync(() => load.RunClosedLoopAsync(
+                "warm-up", "warmup", (int)Math.Min(int.MaxValue / 2, options.WarmupSeconds * 2000), Math.Min(2, concurrency), options.WarmupSeconds));
+            Say($"warm-up: {warmup.Accepted}/{warmup.Requests} accepted in {options.WarmupSeconds:0.#} s, {warmup.Delivered} delivered, accept p50 {BenchReport.F(warmup.AcceptLatencyMs.P50, "0.0")} ms");
+            if (service.Pid is { } servicePid)
+            {
+                var settled = await JitActivity.WaitUntilQuietAsync(servicePid, TimeSpan.FromSeconds(30));
+                Say($"service JIT {(settled is { } s ? $"quiet after {s:0.0} s" : "still compiling after 30 s (going on)")}");
+            }
+        }
+
+        // 4. The highest sustainable rate: open-loop steps, each F times the previous, until one fails.
+        var steps = new List<PhaseResult>();
+        double? maxRate = options.Rate;
+        var found = options.Rate is not null;
+        if (options.Rate is null)
+        {
+            var rate = options.StartRate;
+            for (var step = 1; rate <= options.MaxRate; step++, rate *= options.StepFactor)
+            {
+                var count = Math.Max(1, (int)Math.Round(rate * options.StepSeconds));
+                var offered = rate;
+                var result = await MeasureAsync(() => load.RunOpenLoopAsync($"step {step}", "step", offered, count, options.MaxP99Ms));
+                steps.Add(result);
+                Say($"step {step}: {offered:0.0}/s → accepted {result.AcceptedPerSecond:0.0}/s, p99 {BenchReport.F(result.AcceptLatencyMs.P99, "0.0")} ms, " +
+                    $"{result.AnsweredInTimeFraction * 100:0.0}% in time, delivered {BenchReport.F(result.DeliveredPerSecond, "0.0")}/s: {result.Verdict}");
+                if (result.Sustainable != true)
+                {
+                    break;
+                }
+
+                maxRate = offered;
+                found = true;
+            }
+
+            if (!found)
+            {
+                Say($"warning: not even the first step ({options.StartRate}/s) was sustainable; the measured phases use fractions of it (try a lower --start-rate)");
+                maxRate = options.StartRate;
+            }
+        }
+
+        // 5. The measured phases at 50% and 90% of that rate.
+        var phases = new List<PhaseResult>();
+        foreach (var fraction in new[] { 0.5, 0.9 })
+        {
+            var rate = maxRate!.Value * fraction;
+            var count = options.Count ?? Math.Max(1, (int)Math.Round(rate * options.DurationSeconds));
+            var name = $"{fraction * 100:0}% of max";
+            var result = await MeasureAsync(() => load.RunOpenLoopAsync(name, "measured", rate, count));
+            phases.Add(result);
+            Say($"{name}: {rate:0.0}/s × {count} → accepted {result.AcceptedPerSecond:0.0}/s, p50/p95/p99 " +
+                $"{BenchReport.F(result.AcceptLatencyMs.P50, "0.0")}/{BenchReport.F(result.AcceptLatencyMs.P95, "0.0")}/{BenchReport.F(result.AcceptLatencyMs.P99, "0.0")} ms, " +
+                $"to sink p50/p99 {BenchReport.F(result.AcceptToDeliveredMs.P50, "0")}/{BenchReport.F(result.AcceptToDeliveredMs.P99, "0")} ms, delivered {BenchReport.F(result.DeliveredPerSecond, "0.0")}/s");
+        }
+
+        // 6. Delivery capacity: K messages as fast as C closed-loop clients get them accepted.
+        PhaseResult? burst = null;
+        if (options.Burst > 0)
+        {
+            burst = await MeasureAsync(() => load.RunClosedLoopAsync($"burst {options.Burst}", "burst", options.Burst, concurrency));
+            Say($"burst: {burst.Accepted} accepted at {burst.AcceptedPerSecond:0.0}/s, delivered {burst.Delivered} at {BenchReport.F(burst.DeliveredPerSecond, "0.0")}/s (capacity), {burst.Undelivered} undelivered");
+        }
+
+        // Idle, at the end (JIT and pools settled): what the service costs with nothing to do (job polling,
+        // timers), the baseline of the CPU columns.
+        var idleSeconds = options.Quick ? 3 : 5;
+        await load.WaitForBacklogAsync(deliveryTimeout);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var idleBefore = CpuSnapshot.Take(service.Pid);
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        var idle = CpuSnapshot.Between(idleBefore, CpuSnapshot.Take(service.Pid), service.Pid is not null, 0);
+        Say($"idle for {idleSeconds} s: service {BenchReport.F(idle.ServicePercent, "0.0")}% CPU, PostgreSQL {idle.PostgresPercent:0.0}%, others {idle.OtherPercent:0.0}%");
+
+        var databaseWork = DatabaseCounters.PerMessage(
+            databaseBefore, service.Started ? await DatabaseCounters.ReadAsync(options.Database) : null, acceptedTotal);
+        var memory = service.ReadMemory();
+        var serviceMessages = sink.Messages - sinkMessagesBefore;
+        var serviceBytes = sink.Bytes - sinkBytesBefore;
+
+        var atMax = steps.LastOrDefault(s => s.Sustainable == true)?.AcceptedPerSecond ?? phases.LastOrDefault()?.AcceptedPerSecond;
+        var capacity = burst?.DeliveredPerSecond;
+        var report = new BenchReport(
+            "Modular.Benchmarks",
+            Environment.GetEnvironmentVariable("MODULAR_BENCH_LABEL") ?? "",
+            startedAt,
+            DateTimeOffset.UtcNow,
+            Environment.GetEnvironmentVariable("MODULAR_BENCH_COMMIT"),
+            machine,
+            new SettingsReport(concurrency, options.DurationSeconds, options.Count, options.Rate, options.StartRate, options.StepFactor,
+                options.StepSeconds, options.MaxP99Ms, options.MinCompleted, options.MaxConnections, options.Burst, options.WarmupSeconds,
+                options.CeilingSeconds, options.DeliveryTimeoutSeconds, options.Quick),
+            new ServiceReport(service.Started ? "started" : "external", service.BaseAddress.ToString(), service.Pid, memory,
+                service.Started ? logPath : null),
+            new CeilingsReport(insert, mailkit, mailkitPerMessage),
+            busyBefore,
+            idle,
+            databaseWork,
+            maxRate,
+            found,
+            warmup,
+            steps,
+            phases,
+            burst,
+            new RatiosReport(
+                atMax,
+                Ratio(atMax, insert?.PerSecond),
+                capacity,
+                Ratio(capacity, mailkit?.PerSecond),
+                Ratio(burst?.AcceptedPerSecond, insert?.PerSecond)),
+            new SinkReport(sink.Messages, sink.Connections, sink.Bytes,
+                serviceMessages > 0 ? Math.Round((double)serviceBytes / serviceMessages) : null, ceilingMessageBytes));
+
+        await File.WriteAllTextAsync(jsonPath, report.ToJson());
+        Console.WriteLine();
+        Console.Write(report.ToTable());
+        Console.WriteLine($"JSON: {jsonPath}");
+
+        var lost = phases.Sum(p => p.Undelivered) + (burst?.Undelivered ?? 0);
+        var errors = phases.Sum(p => p.Errors) + (burst?.Errors ?? 0);
+        if (lost > 0 || errors > 0)
+        {
+            Console.WriteLine($"note: {errors} requests of the measured phases failed and {lost} accepted messages were not delivered in time");
+        }
+
+        return 0;
+    }
+
+    private static async Task<ServiceUnderTest> StartServiceAsync(BenchOptions options, int smtpPort, string logPath)
+    {
+        Say($"starting the service: dotnet {options.ApiDll}");
+        try
+        {
+            return await ServiceUnderTest.StartAsync(options.ApiDll!, options.Database!, smtpPort, logPath);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or TimeoutException)
+        {
+            if (File.Exists(logPath))
+            {
+                await Console.Error.WriteLineAsync($"--- last lines of {logPath}");
+                foreach (var line in File.ReadLines(logPath).TakeLast(30))
+                {
+                    await Console.Error.WriteLineAsync(line);
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private static double? Ratio(double? value, double? ceiling) =>
+        value is { } v && ceiling is > 0 ? Math.Round(v / ceiling.Value, 4) : null;
+
+    private static void Say(string message) =>
+        Console.WriteLine($"[{Clock.Seconds(Started, Stopwatch.GetTimestamp()),7:0.0}s] {message}");
+
+    /// <summary>Ctrl+C ends the service process too.</summary>
+    private sealed class ConsoleCancelHandler : IDisposable
+    {
+        private readonly ServiceUnderTest _service;
+
+        public ConsoleCancelHandler(ServiceUnderTest service)
+        {
+            _service = service;
+            Console.CancelKeyPress += OnCancel;
+            AppDomain.CurrentDomain.ProcessExit += OnExit;
+        }
+
+        public void Dispose()
+        {
+            Console.CancelKeyPress -= OnCancel;
+            AppDomain.CurrentDomain.ProcessExit -= OnExit;
+        }
+
+        private void OnCancel(object? sender, ConsoleCancelEventArgs e) => _service.KillNow();
+
+        private void OnExit(object? sender, EventArgs e) => _service.KillNow();
+    }
+}

@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Modular.Benchmarks;
+
+internal sealed record MachineFacts(int Cores, string? CpuModel, double? MemoryMib, string Os, string Dotnet, string? Postgres)
+{
+    public static MachineFacts Read(string? postgres) => new(
+        Environment.ProcessorCount,
+        ReadCpuModel(),
+        ReadMemoryMib(),
+        RuntimeInformation.OSDescription,
+        RuntimeInformation.FrameworkDescription,
+        postgres);
+
+    private static string? ReadCpuModel()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo")
+                .FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static double? ReadMemoryMib()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+            return line is null
+                ? null
+                : Math.Round(double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
+
+internal sealed record SettingsReport(
+    int Concurrency,
+    double PhaseSeconds,
+    int? PhaseCount,
+    double? FixedRate,
+    double StartRate,
+    double StepFactor,
+    double StepSeconds,
+    double MaxP99Ms,
+    double MinAnsweredInTime,
+    int MaxConnections,
+    int Burst,
+    double WarmupSeconds,
+    double CeilingSeconds,
+    double DeliveryTimeoutSeconds,
+    bool Quick);
+
+internal sealed record ServiceReport(string Mode, string Url, int? Pid, MemoryStatus? Memory, string? Log);
+
+internal sealed record SinkReport(long Messages, long Connections, long Bytes, double? ServiceMessageBytes, long CeilingMessageBytes);
+
+internal sealed record CeilingsReport(CeilingResult? PostgresInsert, CeilingResult? MailkitSmtp, CeilingResult? MailkitSmtpConnectPerMessage);
+
+internal sealed record RatiosReport(
+    double? AcceptedAtMaxSustainable,
+    double? AcceptedOverInsertCeiling,
+    double? DeliveredCapacity,
+    double? DeliveredOverMailkitCeiling,
+    double? BurstAcceptedOverInsertCeiling);
+
+internal sealed record BenchReport(
+    string Tool,
+    string Label,
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    string? Commit,
+    MachineFacts Machine,
+    SettingsReport Settings,
+    ServiceReport Service,
+    CeilingsReport Ceilings,
+    double MachineBusyBeforePercent,
+    CpuUsage IdleCpu,
+    DatabaseWork? DatabasePerAcceptedEmail,
+    double? MaxSustainableRate,
+    bool MaxSustainableFound,
+    PhaseResult? Warmup,
+    IReadOnlyList<PhaseResult> Steps,
+    IReadOnlyList<PhaseResult> Phases,
+    PhaseResult? Burst,
+    RatiosReport Ratios,
+    SinkReport Sink)
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The short aligned table printed at the end.</summary>
+    public string ToTable()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Modular benchmark — {Machine.Cores} cores, {StartedAt:yyyy-MM-dd HH:mm} UTC, commit {Commit ?? "?"}, concurrency {Settings.Concurrency}");
+        text.AppendLine();
+        string[] header = ["phase", "offered/s", "accepted/s", "errors", "p50 ms", "p95 ms", "p99 ms", "→sink p50", "→sink p99", "delivered/s", "undeliv.", "svc cpu", "pg cpu", "other"];
+        var rows = new List<string[]> { header };
+        var phases = Steps.Concat(Phases).Concat(Burst is null ? [] : [Burst]);
+        foreach (var p in phases)
+        {
+            var name = p.Kind == "step" ? $"{p.Name}{(p.Sustainable == true ? "" : " ✗")}" : p.Name;
+            rows.Add(
+            [
+                name,
+                F(p.OfferedPerSecond, "0.0"),
+                F(p.AcceptedPerSecond, "0.0"),
+                p.Errors.ToString(CultureInfo.InvariantCulture),
+                F(p.AcceptLatencyMs.P50, "0.0"),
+                F(p.AcceptLatencyMs.P95, "0.0"),
+                F(p.AcceptLatencyMs.P99, "0.0"),
+                F(p.AcceptToDeliveredMs.P50, "0"),
+                F(p.AcceptToDeliveredMs.P99, "0"),
+                F(p.DeliveredPerSecond, "0.0"),
+                p.Undelivered.ToString(CultureInfo.InvariantCulture),
+                p.Cpu?.ServicePercent is { } s ? s.ToString("0", CultureInfo.InvariantCulture) + "%" : "–",
+                p.Cpu is { } c ? c.PostgresPercent.ToString("0", CultureInfo.InvariantCulture) + "%" : "–",
+                p.Cpu is { } o ? o.OtherPercent.ToString("0", CultureInfo.InvariantCulture) + "%" : "–",
+            ]);
+        }
+
+        AppendAligned(text, rows);
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Highest sustainable rate: {F(MaxSustainableRate, "0.0")} requests/s{(MaxSustainableFound ? "" : " (none of the steps was sustainable: the start rate is used)")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Ceilings (concurrency {Settings.Concurrency}, {Settings.CeilingSeconds:0.#} s each):");
+        AppendCeiling(text, "PostgreSQL INSERT, one transaction per row", Ceilings.PostgresInsert, "rows/s");
+        AppendCeiling(text, "MailKit to the sink, reused connections", Ceilings.MailkitSmtp, "msg/s");
+        AppendCeiling(text, "MailKit to the sink, a connection per message", Ceilings.MailkitSmtpConnectPerMessage, "msg/s");
+        text.AppendLine("Ratios:");
+        AppendRatio(text, $"accepted/s at the max sustainable rate ({F(Ratios.AcceptedAtMaxSustainable, "0.0")}) ÷ INSERT ceiling", Ratios.AcceptedOverInsertCeiling);
+        AppendRatio(text, $"delivered/s capacity ({F(Ratios.DeliveredCapacity, "0.0")}) ÷ MailKit ceiling", Ratios.DeliveredOverMailkitCeiling);
+        AppendRatio(text, $"burst accepted/s (closed loop, C={Settings.Concurrency}) ÷ INSERT ceiling", Ratios.BurstAcceptedOverInsertCeiling);
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Idle at the end: service {F(IdleCpu.ServicePercent, "0.0")}% CPU, PostgreSQL {IdleCpu.PostgresPercent:0.0}%, other processes {IdleCpu.OtherPercent:0.0}% (cpu columns: % of one core)");
+        if (DatabasePerAcceptedEmail is { } db)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Database work per accepted email (whole run, approximate): {db.Commits:0.0} commits, {db.RowsInserted:0.0} rows inserted, {db.RowsUpdated:0.0} updated, {db.RowsDeleted:0.0} deleted, {db.RowsFetched:0} fetched by index, {db.RowsScanned:0} returned by scans");
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Service memory: peak RSS {F(Service.Memory?.PeakRssMib, "0.0")} MiB (VmHWM), {F(Service.Memory?.RssMib, "0.0")} MiB at the end (VmRSS)");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Machine: {Machine.Cores} cores, {Machine.CpuModel ?? "?"}, {F(Machine.MemoryMib, "0")} MiB, PostgreSQL {Machine.Postgres ?? "?"}");
+        return text.ToString();
+    }
+
+    private static void AppendCeiling(StringBuilder text, string label, CeilingResult? ceiling, string unit)
+    {
+        if (ceiling is null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {label,-48} (skipped)");
+            return;
+        }
+
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"  {label,-48} {ceiling.PerSecond,10:0.0} {unit}   (p50 {F(ceiling.LatencyMs.P50, "0.00")} ms, p99 {F(ceiling.LatencyMs.P99, "0.00")} ms, errors {ceiling.Errors})");
+    }
+
+    private static void AppendRatio(StringBuilder text, string label, double? ratio) =>
+        text.AppendLine(CultureInfo.InvariantCulture, $"  {label,-66} {F(ratio, "0.000"),8}");
+
+    private static void AppendAligned(StringBuilder text, List<string[]> rows)
+    {
+        var widths = new int[rows[0].Length];
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                widths[i] = Math.Max(widths[i], row[i].Length);
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                if (i == 0)
+                {
+                    text.Append(row[i].PadRight(widths[i]));
+                }
+                else
+                {
+                    text.Append("  ").Append(row[i].PadLeft(widths[i]));
+                }
+            }
+
+            text.AppendLine();
+        }
+    }
+
+    public static string F(double? value, string format) =>
+        value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "–";
+}
