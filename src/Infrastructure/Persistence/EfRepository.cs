@@ -20,7 +20,10 @@ internal sealed class EfRepository<T>(ModularDbContext db) : IRepository<T>
     public Task<bool> AnyAsync(Specification<T> specification, CancellationToken cancellationToken) =>
         SpecificationEvaluator.Apply(db.Set<T>(), specification, forCount: true).AnyAsync(cancellationToken);
 
-    public void Add(T aggregate) => db.Set<T>().Add(aggregate);
+    // Async on purpose: taking the next block of ids may query the sequence, and a synchronous
+    // query here would block a thread-pool thread while it waits for a pooled connection.
+    public async ValueTask AddAsync(T aggregate, CancellationToken cancellationToken) =>
+        await db.Set<T>().AddAsync(aggregate, cancellationToken);
 }
 
 /// <summary>Turns a <see cref="Specification{T}"/> into an EF Core query.</summary>

@@ -28,6 +28,8 @@ public sealed class ModularDbContext(DbContextOptions<ModularDbContext> options,
         // Ids come from a sequence in blocks, so an aggregate has its id as soon as it is added
         // and a handler can answer with it before the unit of work commits.
         modelBuilder.UseHiLo();
+        // Blocks of 100 ids: one sequence round trip per hundred new rows instead of ten.
+        modelBuilder.HasSequence(NpgsqlModelExtensions.DefaultHiLoSequenceName).IncrementsBy(100);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ModularDbContext).Assembly);
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
 

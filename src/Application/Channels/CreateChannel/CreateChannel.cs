@@ -58,7 +58,7 @@ public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrent
             return created.Error!;
         }
 
-        channels.Add(created.Value);
+        await channels.AddAsync(created.Value, cancellationToken);
         return ChannelResponse.From(created.Value);
     }
 }

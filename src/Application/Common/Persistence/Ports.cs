@@ -16,7 +16,8 @@ public interface IRepository<T>
 
     Task<bool> AnyAsync(Specification<T> specification, CancellationToken cancellationToken);
 
-    void Add(T aggregate);
+    /// <summary>Adds a new aggregate; its id is assigned here (from a block of the id sequence).</summary>
+    ValueTask AddAsync(T aggregate, CancellationToken cancellationToken);
 }
 
 /// <summary>Commits everything a command changed, at once.</summary>

@@ -57,7 +57,7 @@ public sealed class CreateContactHandler(IRepository<Contact> contacts, ConsentC
             created.Value.OptIn(channelId, now);
         }
 
-        contacts.Add(created.Value);
+        await contacts.AddAsync(created.Value, cancellationToken);
         return ContactResponse.From(created.Value);
     }
 }

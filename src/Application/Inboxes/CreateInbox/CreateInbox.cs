@@ -36,7 +36,7 @@ public sealed class CreateInboxHandler(IRepository<Inbox> inboxes, IRepository<C
             return created.Error!;
         }
 
-        inboxes.Add(created.Value);
+        await inboxes.AddAsync(created.Value, cancellationToken);
         return InboxResponse.From(created.Value);
     }
 }

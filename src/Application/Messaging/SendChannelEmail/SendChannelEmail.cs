@@ -169,7 +169,7 @@ public sealed class SendChannelEmailHandler(
             }
 
             conversation = started.Value;
-            conversations.Add(conversation);
+            await conversations.AddAsync(conversation, cancellationToken);
         }
         else if (status is not null)
         {
@@ -214,7 +214,7 @@ public sealed class SendChannelEmailHandler(
             return message.Error!;
         }
 
-        messages.Add(message.Value);
+        await messages.AddAsync(message.Value, cancellationToken);
         conversation.RecordMessage(now);
         return new SendChannelEmailResponse(new SentEmail(
             message.Value.Id, contact.Id, conversation.Id, Message.Format(message.Value.Status)));
@@ -240,7 +240,7 @@ public sealed class SendChannelEmailHandler(
             created.Value.OptIn(channelId, now);
         }
 
-        contacts.Add(created.Value);
+        await contacts.AddAsync(created.Value, cancellationToken);
         return created.Value;
     }
 

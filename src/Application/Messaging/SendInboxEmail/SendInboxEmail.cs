@@ -188,7 +188,7 @@ public sealed class SendInboxEmailHandler(
                 return created.Error!;
             }
 
-            contacts.Add(created.Value);
+            await contacts.AddAsync(created.Value, cancellationToken);
             known[mailbox.Address.Normalized] = created.Value;
         }
 
@@ -204,7 +204,7 @@ public sealed class SendInboxEmailHandler(
             }
 
             conversation = started.Value;
-            conversations.Add(conversation);
+            await conversations.AddAsync(conversation, cancellationToken);
         }
 
         var (recipients, compliance) = MessageComposition.ScreenRecipients(
@@ -240,7 +240,7 @@ public sealed class SendInboxEmailHandler(
             return message.Error!;
         }
 
-        messages.Add(message.Value);
+        await messages.AddAsync(message.Value, cancellationToken);
         conversation.RecordMessage(now);
         var accepted = message.Value.Status != DeliveryStatus.Blocked;
         return new SendInboxEmailResponse(

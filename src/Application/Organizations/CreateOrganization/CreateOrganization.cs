@@ -22,20 +22,19 @@ public sealed class CreateOrganizationValidator : AbstractValidator<CreateOrgani
 public sealed class CreateOrganizationHandler(IRepository<Organization> organizations, TimeProvider clock)
     : ICommandHandler<CreateOrganizationCommand, Result<CreatedOrganizationResponse>>
 {
-    public ValueTask<Result<CreatedOrganizationResponse>> Handle(CreateOrganizationCommand command, CancellationToken cancellationToken)
+    public async ValueTask<Result<CreatedOrganizationResponse>> Handle(CreateOrganizationCommand command, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var created = Organization.Create(command.Name!, now);
         if (created.IsFailure)
         {
-            return ValueTask.FromResult<Result<CreatedOrganizationResponse>>(created.Error!);
+            return created.Error!;
         }
 
         var organization = created.Value;
         var key = ApiKeys.Generate();
         organization.IssueApiKey(key.Prefix, key.Hash, now);
-        organizations.Add(organization);
-        return ValueTask.FromResult<Result<CreatedOrganizationResponse>>(
-            new CreatedOrganizationResponse(organization.Id, organization.Name, key.Key));
+        await organizations.AddAsync(organization, cancellationToken);
+        return new CreatedOrganizationResponse(organization.Id, organization.Name, key.Key);
     }
 }

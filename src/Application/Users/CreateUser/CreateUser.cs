@@ -41,7 +41,7 @@ public sealed class CreateUserHandler(IRepository<User> users, ICurrentTenant te
             return created.Error!;
         }
 
-        users.Add(created.Value);
+        await users.AddAsync(created.Value, cancellationToken);
         return UserResponse.From(created.Value);
     }
 }
