@@ -62,7 +62,10 @@ public static class DeliveryServices
             UseSlidingInvisibilityTimeout = true,
             InvisibilityTimeout = configuration.GetValue("Delivery:InvisibilityTimeout", TimeSpan.FromSeconds(30)),
         };
-        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions));
+        // Jobs get a connection pool of their own (another Application Name makes another pool), so
+        // busy workers can never take the connections that requests need, nor the other way round.
+        var jobsConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "modular-jobs" }.ConnectionString;
+        services.AddSingleton<JobStorage>(_ => new PostgreSqlStorage(new NpgsqlConnectionFactory(jobsConnectionString, storageOptions), storageOptions));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

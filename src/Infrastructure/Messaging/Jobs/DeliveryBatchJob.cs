@@ -25,7 +25,6 @@ public sealed partial class DeliveryBatchJob(
     ILogger<DeliveryBatchJob> logger)
 {
     public const int BatchSize = 64;
-    public const int Parallelism = 8;
 
     [JobDisplayName("Deliver due messages")]
     [Queue(DeliveryJob.Queue)]
@@ -48,9 +47,11 @@ public sealed partial class DeliveryBatchJob(
         // to stop: a claim left behind would only turn into an uncertain message later.
         await Parallel.ForEachAsync(
             claimed,
-            new ParallelOptions { MaxDegreeOfParallelism = Parallelism },
+            new ParallelOptions { MaxDegreeOfParallelism = DeliveryBatchTrigger.MaxConcurrentDeliveries },
             async (row, _) =>
             {
+                // However many batch jobs run, the process sends at most this many messages at once.
+                await trigger.Deliveries.WaitAsync(CancellationToken.None);
                 try
                 {
                     await using var scope = scopes.CreateAsyncScope();
@@ -65,6 +66,10 @@ public sealed partial class DeliveryBatchJob(
                 {
                     // The message stays in sending; after the claim timeout it becomes uncertain.
                     LogDeliveryFailed(logger, exception, row.Id);
+                }
+                finally
+                {
+                    trigger.Deliveries.Release();
                 }
             });
     }
@@ -135,8 +140,11 @@ public sealed partial class DeliveryBatchJob(
 /// older than <see cref="PendingFor"/> is not trusted (another instance's worker may have run it), so a
 /// later signal asks again.
 /// </summary>
-public sealed class DeliveryBatchTrigger(IBackgroundJobClient jobs)
+public sealed class DeliveryBatchTrigger(IBackgroundJobClient jobs) : IDisposable
 {
+    /// <summary>Messages this process sends at the same time, across all batch jobs.</summary>
+    public const int MaxConcurrentDeliveries = 16;
+
     private static readonly TimeSpan PendingFor = TimeSpan.FromMilliseconds(250);
     private long _pendingSince;
 
@@ -165,5 +173,10 @@ public sealed class DeliveryBatchTrigger(IBackgroundJobClient jobs)
         }
     }
 
+    /// <summary>Slots for concurrent deliveries, shared by every batch job of this process.</summary>
+    public SemaphoreSlim Deliveries { get; } = new(MaxConcurrentDeliveries);
+
     public void Started() => Interlocked.Exchange(ref _pendingSince, 0);
+
+    public void Dispose() => Deliveries.Dispose();
 }
