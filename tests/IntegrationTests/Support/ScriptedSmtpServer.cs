@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Modular.IntegrationTests.Support;
+
+/// <summary>
+/// A small real SMTP server on 127.0.0.1 whose answer to RCPT TO the test chooses, for the replies
+/// MailDev never gives (450 "try later", 550 "no such user"). It counts the messages it accepted.
+/// </summary>
+public sealed class ScriptedSmtpServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private int _accepted;
+
+    public ScriptedSmtpServer()
+    {
+        _listener.Start();
+        _ = AcceptLoopAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>The reply to every RCPT TO; <c>250 OK</c> accepts.</summary>
+    public string RecipientReply { get; set; } = "250 OK";
+
+    public int Accepted => _accepted;
+
+    public ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        _stop.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                _ = ServeAsync(client);
+            }
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using (client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                using var reader = new StreamReader(stream, Encoding.ASCII);
+                await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+                await writer.WriteLineAsync("220 scripted.example.com ESMTP");
+                var rcptAccepted = false;
+                while (await reader.ReadLineAsync(_stop.Token) is { } line)
+                {
+                    var verb = line.Split(' ', 2)[0].ToUpperInvariant();
+                    switch (verb)
+                    {
+                        case "EHLO":
+                        case "HELO":
+                            await writer.WriteLineAsync("250 scripted.example.com");
+                            break;
+                        case "MAIL":
+                            rcptAccepted = false;
+                            await writer.WriteLineAsync("250 OK");
+                            break;
+                        case "RCPT":
+                            rcptAccepted = RecipientReply.StartsWith('2');
+                            await writer.WriteLineAsync(RecipientReply);
+                            break;
+                        case "DATA" when rcptAccepted:
+                            await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+                            while (await reader.ReadLineAsync(_stop.Token) is { } data && data != ".")
+                            {
+                            }
+
+                            Interlocked.Increment(ref _accepted);
+                            await writer.WriteLineAsync("250 OK queued");
+                            break;
+                        case "DATA":
+                            await writer.WriteLineAsync("503 No valid recipients");
+                            break;
+                        case "QUIT":
+                            await writer.WriteLineAsync("221 Bye");
+                            return;
+                        default:
+                            await writer.WriteLineAsync("250 OK");
+                            break;
+                    }
+                }
+            }
+            catch (Exception exception) when (exception is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The client went away.
+            }
+        }
+    }
+}
