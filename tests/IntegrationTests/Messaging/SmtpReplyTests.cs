@@ -54,4 +54,34 @@ public sealed class SmtpReplyTests(ApiFactory api)
         Assert.Equal("sent", attempts[^1].GetProperty("outcome").GetString());
         Assert.Equal(1, server.Accepted);
     }
+
+    [Fact]
+    public async Task A_connection_lost_after_the_whole_message_makes_it_uncertain_and_only_an_operator_retries_it()
+    {
+        await using var server = new ScriptedSmtpServer { DropAfterData = true };
+        var organization = await api.CreateOrganizationAsync();
+        var (_, channel) = await organization.CreateChannelAsync(smtp: new { Host = "127.0.0.1", Port = server.Port, Security = "none" });
+
+        var sent = await organization.SendAsync(new { From = channel, To = MailDev.UniqueAddress(), Body = "Hi" });
+        await organization.WaitForStatusAsync(sent.Id(), Delivery, "uncertain");
+        await Task.Delay(3000);
+        var message = await organization.Client.GetOkAsync($"/v1/messages/{sent.Id()}");
+
+        Assert.Equal("uncertain", message.GetProperty("delivery_status").GetString());
+        var attempt = Assert.Single(message.GetProperty("attempts").EnumerateArray());
+        Assert.Equal("uncertain", attempt.GetProperty("outcome").GetString());
+        Assert.Equal("data", attempt.GetProperty("phase").GetString());
+        Assert.Equal(1, server.Accepted);
+
+        server.DropAfterData = false;
+        using (var retry = await organization.Client.PostAsync($"/v1/messages/{sent.Id()}/retry", null))
+        {
+            var retried = await ApiAssert.StatusAsync(retry, System.Net.HttpStatusCode.OK);
+            Assert.Equal("queued", retried.GetProperty("delivery_status").GetString());
+        }
+
+        var delivered = await organization.WaitForStatusAsync(sent.Id(), Delivery, "sent");
+        Assert.Equal(2, delivered.GetProperty("attempts").GetArrayLength());
+        Assert.Equal(2, server.Accepted);
+    }
 }

@@ -25,6 +25,10 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     /// <summary>The reply to every RCPT TO; <c>250 OK</c> accepts.</summary>
     public string RecipientReply { get; set; } = "250 OK";
 
+    /// <summary>Closes the connection after the whole message arrived, before answering it.</summary>
+    public bool DropAfterData { get; set; }
+
+    /// <summary>Messages received whole (answered or not).</summary>
     public int Accepted => _accepted;
 
     public ValueTask DisposeAsync()
@@ -86,6 +90,11 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                             }
 
                             Interlocked.Increment(ref _accepted);
+                            if (DropAfterData)
+                            {
+                                return;
+                            }
+
                             await writer.WriteLineAsync("250 OK queued");
                             break;
                         case "DATA":
