@@ -33,6 +33,7 @@ ensure_maildev
 recreate_database modular_test
 recreate_database modular_test_defaults
 recreate_database modular_test_restart
+recreate_database modular_test_ratelimit
 
 export ConnectionStrings__Database
 ConnectionStrings__Database="$(pg_connection_string modular_test)"

@@ -11,7 +11,7 @@ public sealed class RateLimitTests
     public async Task Past_the_rate_limit_a_key_gets_429_with_retry_after_and_other_keys_are_unaffected()
     {
         var database = new Npgsql.NpgsqlConnectionStringBuilder(ApiFactory.SharedConnectionString);
-        database.Database += "_defaults";
+        database.Database += "_ratelimit";
         TestDatabase.EnsureExists(database);
         await using var service = await ApiProcess.StartAsync(database.ConnectionString, new Dictionary<string, string>
         {
