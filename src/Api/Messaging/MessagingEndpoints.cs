@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using Modular.Application.Common.Idempotency;
+using Modular.Domain.Common;
 using Modular.Api.Common;
 using Modular.Application.Messaging;
 using Modular.Application.Common.Validation;
@@ -25,10 +26,8 @@ internal static class MessagingEndpoints
                 ISender sender,
                 CancellationToken ct) =>
             {
-                var command = body with { LocalId = string.IsNullOrEmpty(body.LocalId) ? idempotencyKey : body.LocalId };
-                var result = await sender.Send(command, ct);
-                IdempotencyHeaders.MarkReplay(http);
-                return result.ToCreated(r => $"/v1/messages/{r.Data.Id}");
+                var command = body with { LocalId = IdempotencyHeaders.KeyOf(body.LocalId, idempotencyKey) };
+                return (await sender.SendIdempotentAsync(command, http, ct)).ToCreated(r => $"/v1/messages/{r.Data.Id}");
             })
             .WithTags("Messaging")
             .WithSummary("Send an email from a channel (now, or at schedule_at)")
@@ -42,10 +41,8 @@ internal static class MessagingEndpoints
                 ISender sender,
                 CancellationToken ct) =>
             {
-                var command = body with { LocalId = string.IsNullOrEmpty(body.LocalId) ? idempotencyKey : body.LocalId };
-                var result = await sender.Send(command, ct);
-                IdempotencyHeaders.MarkReplay(http);
-                return result.ToOk();
+                var command = body with { LocalId = IdempotencyHeaders.KeyOf(body.LocalId, idempotencyKey) };
+                return (await sender.SendIdempotentAsync(command, http, ct)).ToOk();
             })
             .WithTags("Messaging")
             .WithSummary("Send an email from an inbox: a new thread to targets, or a reply in convo_id")
@@ -90,12 +87,18 @@ internal static class IdempotencyHeaders
     public const string Key = "Idempotency-Key";
     public const string Replayed = "Idempotent-Replayed";
 
-    /// <summary>Adds <c>Idempotent-Replayed: true</c> when the answer is the stored first answer.</summary>
-    public static void MarkReplay(HttpContext http)
+    /// <summary>The key of a request: <c>local_id</c> in the body, else the <c>Idempotency-Key</c> header.</summary>
+    public static string? KeyOf(string? localId, string? header) => string.IsNullOrEmpty(localId) ? header : localId;
+
+    /// <summary>Sends the command and adds <c>Idempotent-Replayed: true</c> when the answer is the stored first answer.</summary>
+    public static async Task<Result<T>> SendIdempotentAsync<T>(this ISender sender, ICommand<Result<T>> command, HttpContext http, CancellationToken cancellationToken)
     {
+        var result = await sender.Send(command, cancellationToken);
         if (http.RequestServices.GetRequiredService<IdempotencyContext>().Replayed)
         {
             http.Response.Headers[Replayed] = "true";
         }
+
+        return result;
     }
 }

@@ -17,7 +17,7 @@ public sealed partial class DeliveryDueHandler(IDeliveryScheduler scheduler, ILo
         var message = domainEvent.Message;
         try
         {
-            await scheduler.DispatchAsync(message.Id, message.DueAt, mayHaveScheduledJob: message.ScheduleAt is not null, cancellationToken);
+            await scheduler.DispatchAsync(message.Id, message.DueAt, mayHaveScheduledJob: domainEvent.ReplacesSchedule, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -90,8 +90,11 @@ public sealed record OutboundDraft
     public IReadOnlyList<ComplianceResult> ComplianceResults { get; init; } = [];
 }
 
-/// <summary>Raised when a message becomes due for delivery (queued now, scheduled, rescheduled, retried).</summary>
-public sealed record MessageDeliveryDue(Message Message) : IDomainEvent;
+/// <summary>
+/// Raised when a message becomes due for delivery (queued now, scheduled, rescheduled, retried).
+/// <see cref="ReplacesSchedule"/> says a job may still wait for the message's earlier due time.
+/// </summary>
+public sealed record MessageDeliveryDue(Message Message, bool ReplacesSchedule = false) : IDomainEvent;
 
 /// <summary>Raised when a scheduled message is canceled.</summary>
 public sealed record MessageCanceled(Message Message) : IDomainEvent;
@@ -378,7 +381,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         DueAt = at > now ? at : now;
         Status = at > now ? DeliveryStatus.Scheduled : DeliveryStatus.Queued;
         UpdatedAt = now;
-        Raise(new MessageDeliveryDue(this));
+        Raise(new MessageDeliveryDue(this, ReplacesSchedule: true));
         return Result.Success();
     }
 

@@ -45,15 +45,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
     /// <summary>Creates a fresh organization through the administration endpoint.</summary>
-    public async Task<TestOrganization> CreateOrganizationAsync()
-    {
-        var admin = CreateClient(AdminKey);
-        var name = $"Test organization {Guid.NewGuid():N}";
-        using var response = await admin.PostJsonAsync("/v1/admin/organizations", new { Name = name });
-        var body = await ApiAssert.StatusAsync(response, HttpStatusCode.Created);
-        var apiKey = body.GetProperty("api_key").GetString()!;
-        return new TestOrganization(body.GetProperty("id").GetInt64(), name, apiKey, CreateClient(apiKey));
-    }
+    public Task<TestOrganization> CreateOrganizationAsync() => TestOrganization.CreateAsync(CreateClient);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -78,7 +70,19 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 }
 
 /// <summary>An organization made for one test: its id, its API key and a client that uses the key.</summary>
-public sealed record TestOrganization(long Id, string Name, string ApiKey, HttpClient Client);
+public sealed record TestOrganization(long Id, string Name, string ApiKey, HttpClient Client)
+{
+    /// <summary>Creates an organization through the administration endpoint of the service <paramref name="clientFor"/> reaches.</summary>
+    public static async Task<TestOrganization> CreateAsync(Func<string, HttpClient> clientFor)
+    {
+        using var admin = clientFor(ApiFactory.AdminKey);
+        var name = $"Test organization {Guid.NewGuid():N}";
+        using var response = await admin.PostJsonAsync("/v1/admin/organizations", new { Name = name });
+        var body = await ApiAssert.StatusAsync(response, HttpStatusCode.Created);
+        var apiKey = body.GetProperty("api_key").GetString()!;
+        return new TestOrganization(body.GetProperty("id").GetInt64(), name, apiKey, clientFor(apiKey));
+    }
+}
 
 /// <summary>Every integration test class shares one <see cref="ApiFactory"/> (one host for the run).</summary>
 [CollectionDefinition(Name)]

@@ -5,6 +5,18 @@ namespace Modular.IntegrationTests.Infrastructure;
 /// <summary>Creates a test database when it is missing (the app's migrations fill it).</summary>
 internal static class TestDatabase
 {
+    /// <summary>
+    /// A database of its own for a service process started by a test (named like the shared one plus
+    /// <paramref name="suffix"/>), so that process's job server never takes the shared host's jobs.
+    /// </summary>
+    public static string Own(string suffix)
+    {
+        var database = new NpgsqlConnectionStringBuilder(ApiFactory.SharedConnectionString);
+        database.Database += suffix;
+        EnsureExists(database);
+        return database.ConnectionString;
+    }
+
     public static void EnsureExists(NpgsqlConnectionStringBuilder target)
     {
         var admin = new NpgsqlConnectionStringBuilder(target.ConnectionString) { Database = "postgres" };

@@ -14,11 +14,9 @@ public sealed class AttachmentGuardTests
     [Fact]
     public async Task Attachment_on_a_loopback_address_is_never_fetched_and_the_message_fails()
     {
-        var database = new Npgsql.NpgsqlConnectionStringBuilder(ApiFactory.SharedConnectionString);
-        database.Database += "_defaults";
-        TestDatabase.EnsureExists(database);
+        var database = TestDatabase.Own("_defaults");
         await using var files = await AttachmentServer.StartAsync();
-        await using var service = await ApiProcess.StartAsync(database.ConnectionString);
+        await using var service = await ApiProcess.StartAsync(database);
         var organization = await service.CreateOrganizationAsync();
         var (_, channel) = await organization.CreateChannelAsync();
 

@@ -10,10 +10,8 @@ public sealed class RateLimitTests
     [Fact]
     public async Task Past_the_rate_limit_a_key_gets_429_with_retry_after_and_other_keys_are_unaffected()
     {
-        var database = new Npgsql.NpgsqlConnectionStringBuilder(ApiFactory.SharedConnectionString);
-        database.Database += "_ratelimit";
-        TestDatabase.EnsureExists(database);
-        await using var service = await ApiProcess.StartAsync(database.ConnectionString, new Dictionary<string, string>
+        var database = TestDatabase.Own("_ratelimit");
+        await using var service = await ApiProcess.StartAsync(database, new Dictionary<string, string>
         {
             ["RateLimiting:PermitsPerSecond"] = "1",
             ["RateLimiting:Burst"] = "5",

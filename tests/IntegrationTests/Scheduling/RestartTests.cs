@@ -15,15 +15,13 @@ public sealed class RestartTests
     [Fact]
     public async Task Scheduled_messages_survive_a_restart_and_are_delivered_exactly_once()
     {
-        var database = new Npgsql.NpgsqlConnectionStringBuilder(ApiFactory.SharedConnectionString);
-        database.Database += "_restart";
-        TestDatabase.EnsureExists(database);
+        var database = TestDatabase.Own("_restart");
         var (acrossRestart, whileDown) = (MailDev.UniqueAddress("across"), MailDev.UniqueAddress("down"));
 
         string apiKey;
         long acrossId, downId;
         DateTimeOffset acrossDue;
-        await using (var first = await ApiProcess.StartAsync(database.ConnectionString))
+        await using (var first = await ApiProcess.StartAsync(database))
         {
             var organization = await first.CreateOrganizationAsync();
             apiKey = organization.ApiKey;
@@ -40,7 +38,7 @@ public sealed class RestartTests
         await Task.Delay(TimeSpan.FromSeconds(5));
         Assert.Empty(await MailDev.ForRecipientAsync(whileDown));
 
-        await using var second = await ApiProcess.StartAsync(database.ConnectionString);
+        await using var second = await ApiProcess.StartAsync(database);
         var restarted = new TestOrganization(0, "Restart", apiKey, second.CreateClient(apiKey));
 
         var down = await restarted.WaitForStatusAsync(downId, TimeSpan.FromSeconds(60), "sent");

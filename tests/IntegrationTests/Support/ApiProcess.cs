@@ -60,15 +60,7 @@ public sealed class ApiProcess : IAsyncDisposable
     }
 
     /// <summary>Creates an organization through the administration endpoint of this process.</summary>
-    public async Task<TestOrganization> CreateOrganizationAsync()
-    {
-        using var admin = CreateClient(ApiFactory.AdminKey);
-        var name = $"Test organization {Guid.NewGuid():N}";
-        using var created = await admin.PostJsonAsync("/v1/admin/organizations", new { Name = name });
-        var body = await ApiAssert.StatusAsync(created, HttpStatusCode.Created);
-        var apiKey = body.GetProperty("api_key").GetString()!;
-        return new TestOrganization(body.GetProperty("id").GetInt64(), name, apiKey, CreateClient(apiKey));
-    }
+    public Task<TestOrganization> CreateOrganizationAsync() => TestOrganization.CreateAsync(CreateClient);
 
     public HttpClient CreateClient(string apiKey)
     {

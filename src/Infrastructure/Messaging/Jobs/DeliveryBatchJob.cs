@@ -81,8 +81,8 @@ public sealed partial class DeliveryBatchJob(
     /// </summary>
     private async Task ShowFailureAsync(ModularDbContext scoped, long messageId)
     {
-        var error = await scoped.Set<Domain.Messaging.Message>().Where(m => m.Id == messageId).Select(m => m.Error).FirstOrDefaultAsync();
-        jobs.Create<DeliveryJob>(job => job.RunAsync(messageId, CancellationToken.None), new Hangfire.States.FailedState(new MessageDeliveryFailedException(messageId, error)));
+        var failure = await MessageDeliveryFailedException.ForAsync(scoped, messageId);
+        jobs.Create<DeliveryJob>(job => job.RunAsync(messageId, CancellationToken.None), new Hangfire.States.FailedState(failure));
     }
 
     private async Task<List<ClaimedMessage>> ClaimAsync(CancellationToken cancellationToken)

@@ -35,12 +35,19 @@ public sealed class DeliveryJob(ModularDbContext db, TenantContext tenant, ISend
         if (result == DeliveryResult.Failed)
         {
             // Recorded on the message already; failing the job lists it under Failed in the dashboard.
-            var error = await db.Set<Message>().Where(m => m.Id == messageId).Select(m => m.Error).FirstAsync(CancellationToken.None);
-            throw new MessageDeliveryFailedException(messageId, error);
+            throw await MessageDeliveryFailedException.ForAsync(db, messageId);
         }
     }
 }
 
 /// <summary>A delivery that failed for good; its reason is on the message.</summary>
 public sealed class MessageDeliveryFailedException(long messageId, string? reason)
-    : Exception($"Message {messageId} failed: {reason}");
+    : Exception($"Message {messageId} failed: {reason}")
+{
+    /// <summary>The exception for a message that failed, with the reason recorded on it.</summary>
+    public static async Task<MessageDeliveryFailedException> ForAsync(ModularDbContext db, long messageId)
+    {
+        var reason = await db.Set<Message>().Where(m => m.Id == messageId).Select(m => m.Error).FirstOrDefaultAsync(CancellationToken.None);
+        return new MessageDeliveryFailedException(messageId, reason);
+    }
+}
