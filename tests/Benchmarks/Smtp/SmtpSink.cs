@@ -20,7 +20,8 @@ internal interface IDeliveryRecorder
 /// A lean in-process SMTP server on 127.0.0.1 (a free port) that accepts everything and keeps nothing but
 /// counters and delivery times: EHLO/HELO (PIPELINING, 8BITMIME, SIZE), MAIL, RCPT, DATA, RSET, NOOP, QUIT;
 /// any number of concurrent connections and of messages per connection. Pipelined commands are answered
-/// in one write, after every complete line in the buffer has been handled.
+/// in one write, after every complete line in the buffer has been handled. <see cref="Pause"/> holds every
+/// reply (greetings included) until <see cref="Resume"/>, so that a client's deliveries stall.
 /// </summary>
 internal sealed class SmtpSink : IAsyncDisposable
 {
@@ -54,6 +55,8 @@ internal sealed class SmtpSink : IAsyncDisposable
     private readonly IDeliveryRecorder _recorder;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
+    private readonly Lock _gateLock = new();
+    private TaskCompletionSource? _paused;
     private long _messages;
     private long _bytes;
     private long _connections;
@@ -78,6 +81,33 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     /// <summary>Connections accepted so far.</summary>
     public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>
+    /// From now on, no greeting is sent and no command (or DATA byte) is handled until <see cref="Resume"/>:
+    /// every connection, new or already open, waits with its input unread, so nothing is received (a message
+    /// whose final "." arrives during the pause is received, and timed, after the resume). Replies already
+    /// being written when it is called still go out.
+    /// </summary>
+    public void Pause()
+    {
+        lock (_gateLock)
+        {
+            _paused ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Releases every connection held by <see cref="Pause"/>; does nothing when not paused.</summary>
+    public void Resume()
+    {
+        TaskCompletionSource? paused;
+        lock (_gateLock)
+        {
+            paused = _paused;
+            _paused = null;
+        }
+
+        paused?.TrySetResult();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -130,9 +160,12 @@ internal sealed class SmtpSink : IAsyncDisposable
         var connection = new Connection(ArrayPool<byte>.Shared.Rent(InputSize), ArrayPool<byte>.Shared.Rent(OutputSize));
         try
         {
+            await WhilePausedAsync();
             await socket.SendAsync(Greeting, SocketFlags.None, _stop.Token);
             while (true)
             {
+                // Paused: what was read stays unhandled (no reply, no receipt) until the resume.
+                await WhilePausedAsync();
                 var next = Process(connection);
                 if (connection.OutLength > 0)
                 {
@@ -188,6 +221,10 @@ internal sealed class SmtpSink : IAsyncDisposable
             ArrayPool<byte>.Shared.Return(connection.Output);
         }
     }
+
+    /// <summary>Completes at once when not paused, else at the resume (or when the sink stops).</summary>
+    private ValueTask WhilePausedAsync() =>
+        Volatile.Read(ref _paused) is { } paused ? new ValueTask(paused.Task.WaitAsync(_stop.Token)) : ValueTask.CompletedTask;
 
     /// <summary>Handles every complete command (or DATA bytes) in the input buffer, queueing the replies.</summary>
     private Next Process(Connection c)
