@@ -19,12 +19,14 @@ internal sealed class BenchOptions
           --max-p99 MS           a step is sustainable only with accept p99 <= MS (default 1000)
           --min-completed F      ... and with at least F of its requests answered 2xx in time (default 0.97)
           --max-connections N    HTTP connections to the service, at most (default 256)
-          --burst K              messages of the delivery-capacity burst (default 2000; 0 skips it)
+          --burst K              messages of the closed-loop burst (default 2000; 0 skips it)
+          --drain N              messages of the drain: sent closed loop while the SMTP sink holds every reply,
+                                 then delivered from that backlog: the delivery capacity (default 5000; 0 skips it)
           --warmup S             seconds of warm-up load before measuring (default 30; 0 skips it)
           --ceiling-duration S   length of each ceiling loop, seconds (default 10)
           --no-ceilings          skip the INSERT and MailKit ceilings
           --delivery-timeout S   wait at most S seconds after a phase for its deliveries (default 120)
-          --quick                smoke run: steps of 2 s, phases of 5 s, burst 300, ceilings of 3 s, warm-up 5 s
+          --quick                smoke run: steps of 2 s, phases of 5 s, burst 300, drain 1000, ceilings of 3 s, warm-up 5 s
 
         Target (default: start src/Api/bin/Release/net10.0/Modular.Api.dll on a free port):
           --url URL              benchmark an already running service instead
@@ -56,6 +58,9 @@ internal sealed class BenchOptions
     public int MaxConnections { get; private set; } = 256;
 
     public int Burst { get; private set; } = 2000;
+
+    /// <summary>Messages of the drain phase (0: none): accepted while the sink holds its replies, then delivered as a backlog.</summary>
+    public int Drain { get; private set; } = 5000;
 
     /// <summary>Seconds of closed-loop warm-up load (JIT tiering of the service takes about half a minute of load).</summary>
     public double WarmupSeconds { get; private set; } = 30;
@@ -95,6 +100,7 @@ internal sealed class BenchOptions
             options.StepSeconds = 2;
             options.DurationSeconds = 5;
             options.Burst = 300;
+            options.Drain = 1000;
             options.CeilingSeconds = 3;
             options.WarmupSeconds = 5;
             options.DeliveryTimeoutSeconds = 60;
@@ -158,6 +164,7 @@ internal sealed class BenchOptions
                 case "--max-connections": options.MaxConnections = PositiveInt(name, Value()); break;
                 case "--max-rate": options.MaxRate = PositiveDouble(name, Value()); break;
                 case "--burst": options.Burst = NonNegativeInt(name, Value()); break;
+                case "--drain": options.Drain = NonNegativeInt(name, Value()); break;
                 case "--warmup": options.WarmupSeconds = NonNegativeDouble(name, Value()); break;
                 case "--ceiling-duration": options.CeilingSeconds = PositiveDouble(name, Value()); break;
                 case "--no-ceilings": options.Ceilings = false; break;

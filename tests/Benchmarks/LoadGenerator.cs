@@ -284,6 +284,15 @@ internal sealed class PhaseRun
 
     public double DeliveryWaitSeconds { get; set; }
 
+    /// <summary>
+    /// The drain: when the sink was resumed (a <see cref="Stopwatch"/> timestamp), from which its delivered/s
+    /// is counted; null for every other phase.
+    /// </summary>
+    public long? ResumedAt { get; set; }
+
+    /// <summary>The drain: how long the sink held its replies, seconds.</summary>
+    public double? SinkPausedSeconds { get; set; }
+
     public Task Completion => _completion.Task;
 
     /// <summary>Requests actually sent (fewer than <see cref="Count"/> when a search step was stopped early).</summary>

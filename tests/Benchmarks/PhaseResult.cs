@@ -27,6 +27,7 @@ internal sealed record PhaseResult(
     double? DeliveredPerSecond,
     LatencySummary AcceptToDeliveredMs,
     double DeliveryWaitSeconds,
+    double? SinkPausedSeconds,
     CpuUsage? Cpu,
     MemoryStatus? ServiceMemory)
 {
@@ -36,7 +37,7 @@ internal sealed record PhaseResult(
     /// and the accept p99 is within --max-p99. Accept latency: scheduled start (open loop) or start (closed loop)
     /// to the end of the answer, 2xx only. Accept-to-delivered: the answer's arrival to the sink's receipt.
     /// delivered/s: open loop, delivered ÷ (first scheduled start → last receipt); closed loop (the burst),
-    /// delivered ÷ (first receipt → last receipt).
+    /// delivered ÷ (first receipt → last receipt); the drain, delivered ÷ (the sink's resume → last receipt).
     /// </summary>
     public static PhaseResult Analyze(PhaseRun run, BenchOptions options, CpuUsage? cpu, MemoryStatus? memory)
     {
@@ -98,7 +99,7 @@ internal sealed record PhaseResult(
         double? deliveredPerSecond = null;
         if (delivered > 0)
         {
-            var from = run.Rate is null ? run.Deliveries.First : run.T0;
+            var from = run.ResumedAt ?? (run.Rate is null ? run.Deliveries.First : run.T0);
             var seconds = Clock.Seconds(from, run.Deliveries.Last);
             deliveredPerSecond = seconds > 0 ? Math.Round(delivered / seconds, 1) : null;
         }
@@ -158,6 +159,7 @@ internal sealed record PhaseResult(
             deliveredPerSecond,
             LatencySummary.Of(toSink, delivered),
             Math.Round(run.DeliveryWaitSeconds, 2),
+            run.SinkPausedSeconds is { } paused ? Math.Round(paused, 2) : null,
             cpu,
             memory);
     }

@@ -30,7 +30,7 @@ catch (Exception exception) when (exception is InvalidOperationException or Time
     return 1;
 }
 
-/// <summary>The whole run: ceilings, the service, warm-up, rate search, measured phases, burst, report.</summary>
+/// <summary>The whole run: ceilings, the service, warm-up, rate search, measured phases, burst, drain, report.</summary>
 internal static class Benchmark
 {
     private static readonly long Started = Stopwatch.GetTimestamp();
@@ -171,12 +171,53 @@ internal static class Benchmark
                 $"to sink p50/p99 {BenchReport.F(result.AcceptToDeliveredMs.P50, "0")}/{BenchReport.F(result.AcceptToDeliveredMs.P99, "0")} ms, delivered {BenchReport.F(result.DeliveredPerSecond, "0.0")}/s");
         }
 
-        // 6. Delivery capacity: K messages as fast as C closed-loop clients get them accepted.
+        // 6. The burst: K messages as fast as C closed-loop clients get them accepted. The service delivers
+        // while it accepts, so the burst's delivered/s cannot exceed its accept rate.
         PhaseResult? burst = null;
         if (options.Burst > 0)
         {
             burst = await MeasureAsync(() => load.RunClosedLoopAsync($"burst {options.Burst}", "burst", options.Burst, concurrency));
-            Say($"burst: {burst.Accepted} accepted at {burst.AcceptedPerSecond:0.0}/s, delivered {burst.Delivered} at {BenchReport.F(burst.DeliveredPerSecond, "0.0")}/s (capacity), {burst.Undelivered} undelivered");
+            Say($"burst: {burst.Accepted} accepted at {burst.AcceptedPerSecond:0.0}/s, delivered {burst.Delivered} at {BenchReport.F(burst.DeliveredPerSecond, "0.0")}/s" +
+                $"{(options.Drain > 0 ? "" : " (capacity)")}, {burst.Undelivered} undelivered");
+        }
+
+        // 7. Delivery capacity: N messages accepted (C closed-loop clients) while the sink holds every SMTP reply,
+        // so that nothing is delivered and they pile up in the service; then the sink resumes and the service
+        // delivers that backlog as fast as it can. Its delivered/s counts from the resume.
+        PhaseResult? drain = null;
+        if (options.Drain > 0)
+        {
+            drain = await MeasureAsync(async () =>
+            {
+                PhaseRun run;
+                var pausedAt = Stopwatch.GetTimestamp();
+                try
+                {
+                    sink.Pause();
+                    Say($"drain: SMTP sink paused, sending {options.Drain} requests");
+                    run = await load.RunClosedLoopAsync($"drain {options.Drain}", "drain", options.Drain, concurrency);
+                    // Every request is answered; a moment more for the service to take up the last ones.
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                    var resumedAt = Stopwatch.GetTimestamp();
+                    run.ResumedAt = resumedAt;
+                    run.SinkPausedSeconds = Clock.Seconds(pausedAt, resumedAt);
+                }
+                finally
+                {
+                    sink.Resume();
+                }
+
+                Say($"drain: sink resumed after {run.SinkPausedSeconds:0.0} s, {run.Status.Count(PhaseRun.IsSuccess)} accepted messages to deliver");
+                if (run.SinkPausedSeconds > 25)
+                {
+                    Say($"  warning: the sink held the service's deliveries for {run.SinkPausedSeconds:0} s; messages queued over 30 s get jobs of their own " +
+                        $"(the service's outbox sweeper){(service.Started ? "" : " and held SMTP commands time out (30 s by default)")}: a smaller --drain measures the capacity better");
+                }
+
+                return run;
+            });
+            Say($"drain: {drain.Accepted} accepted at {drain.AcceptedPerSecond:0.0}/s with the sink paused, delivered {drain.Delivered} at " +
+                $"{BenchReport.F(drain.DeliveredPerSecond, "0.0")}/s from the resume (capacity), {drain.Undelivered} undelivered");
         }
 
         // Idle, at the end (JIT and pools settled): what the service costs with nothing to do (job polling,
@@ -196,7 +237,9 @@ internal static class Benchmark
         var serviceBytes = sink.Bytes - sinkBytesBefore;
 
         var atMax = steps.LastOrDefault(s => s.Sustainable == true)?.AcceptedPerSecond ?? phases.LastOrDefault()?.AcceptedPerSecond;
-        var capacity = burst?.DeliveredPerSecond;
+        // The drain's delivered/s when it ran; the burst's (capped by its accept rate) otherwise.
+        var capacitySource = drain is not null ? "drain" : burst is not null ? "burst" : null;
+        var capacity = drain is not null ? drain.DeliveredPerSecond : burst?.DeliveredPerSecond;
         var report = new BenchReport(
             "Modular.Benchmarks",
             Environment.GetEnvironmentVariable("MODULAR_BENCH_LABEL") ?? "",
@@ -205,7 +248,7 @@ internal static class Benchmark
             Environment.GetEnvironmentVariable("MODULAR_BENCH_COMMIT"),
             machine,
             new SettingsReport(concurrency, options.DurationSeconds, options.Count, options.Rate, options.StartRate, options.StepFactor,
-                options.StepSeconds, options.MaxP99Ms, options.MinCompleted, options.MaxConnections, options.Burst, options.WarmupSeconds,
+                options.StepSeconds, options.MaxP99Ms, options.MinCompleted, options.MaxConnections, options.Burst, options.Drain, options.WarmupSeconds,
                 options.CeilingSeconds, options.DeliveryTimeoutSeconds, options.Quick),
             new ServiceReport(service.Started ? "started" : "external", service.BaseAddress.ToString(), service.Pid, memory,
                 service.Started ? logPath : null),
@@ -219,10 +262,12 @@ internal static class Benchmark
             steps,
             phases,
             burst,
+            drain,
             new RatiosReport(
                 atMax,
                 Ratio(atMax, insert?.PerSecond),
                 capacity,
+                capacitySource,
                 Ratio(capacity, mailkit?.PerSecond),
                 Ratio(burst?.AcceptedPerSecond, insert?.PerSecond)),
             new SinkReport(sink.Messages, sink.Connections, sink.Bytes,
@@ -233,8 +278,8 @@ internal static class Benchmark
         Console.Write(report.ToTable());
         Console.WriteLine($"JSON: {jsonPath}");
 
-        var lost = phases.Sum(p => p.Undelivered) + (burst?.Undelivered ?? 0);
-        var errors = phases.Sum(p => p.Errors) + (burst?.Errors ?? 0);
+        var lost = phases.Sum(p => p.Undelivered) + (burst?.Undelivered ?? 0) + (drain?.Undelivered ?? 0);
+        var errors = phases.Sum(p => p.Errors) + (burst?.Errors ?? 0) + (drain?.Errors ?? 0);
         if (lost > 0 || errors > 0)
         {
             Console.WriteLine($"note: {errors} requests of the measured phases failed and {lost} accepted messages were not delivered in time");

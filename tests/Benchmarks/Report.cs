@@ -57,6 +57,7 @@ internal sealed record SettingsReport(
     double MinAnsweredInTime,
     int MaxConnections,
     int Burst,
+    int Drain,
     double WarmupSeconds,
     double CeilingSeconds,
     double DeliveryTimeoutSeconds,
@@ -72,6 +73,7 @@ internal sealed record RatiosReport(
     double? AcceptedAtMaxSustainable,
     double? AcceptedOverInsertCeiling,
     double? DeliveredCapacity,
+    string? DeliveredCapacitySource,
     double? DeliveredOverMailkitCeiling,
     double? BurstAcceptedOverInsertCeiling);
 
@@ -94,6 +96,7 @@ internal sealed record BenchReport(
     IReadOnlyList<PhaseResult> Steps,
     IReadOnlyList<PhaseResult> Phases,
     PhaseResult? Burst,
+    PhaseResult? Drain,
     RatiosReport Ratios,
     SinkReport Sink)
 {
@@ -115,7 +118,7 @@ internal sealed record BenchReport(
         text.AppendLine();
         string[] header = ["phase", "offered/s", "accepted/s", "errors", "p50 ms", "p95 ms", "p99 ms", "→sink p50", "→sink p99", "delivered/s", "undeliv.", "svc cpu", "pg cpu", "other"];
         var rows = new List<string[]> { header };
-        var phases = Steps.Concat(Phases).Concat(Burst is null ? [] : [Burst]);
+        var phases = Steps.Concat(Phases).Concat(Burst is null ? [] : [Burst]).Concat(Drain is null ? [] : [Drain]);
         foreach (var p in phases)
         {
             var name = p.Kind == "step" ? $"{p.Name}{(p.Sustainable == true ? "" : " ✗")}" : p.Name;
@@ -147,7 +150,8 @@ internal sealed record BenchReport(
         AppendCeiling(text, "MailKit to the sink, a connection per message", Ceilings.MailkitSmtpConnectPerMessage, "msg/s");
         text.AppendLine("Ratios:");
         AppendRatio(text, $"accepted/s at the max sustainable rate ({F(Ratios.AcceptedAtMaxSustainable, "0.0")}) ÷ INSERT ceiling", Ratios.AcceptedOverInsertCeiling);
-        AppendRatio(text, $"delivered/s capacity ({F(Ratios.DeliveredCapacity, "0.0")}) ÷ MailKit ceiling", Ratios.DeliveredOverMailkitCeiling);
+        var capacity = Ratios.DeliveredCapacitySource is { } source ? $"{source}, {F(Ratios.DeliveredCapacity, "0.0")}" : F(Ratios.DeliveredCapacity, "0.0");
+        AppendRatio(text, $"delivered/s capacity ({capacity}) ÷ MailKit ceiling", Ratios.DeliveredOverMailkitCeiling);
         AppendRatio(text, $"burst accepted/s (closed loop, C={Settings.Concurrency}) ÷ INSERT ceiling", Ratios.BurstAcceptedOverInsertCeiling);
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Idle at the end: service {F(IdleCpu.ServicePercent, "0.0")}% CPU, PostgreSQL {IdleCpu.PostgresPercent:0.0}%, other processes {IdleCpu.OtherPercent:0.0}% (cpu columns: % of one core)");

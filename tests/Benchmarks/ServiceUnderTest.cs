@@ -65,6 +65,8 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         environment["Smtp__Host"] = "127.0.0.1";
         environment["Smtp__Port"] = smtpPort.ToString(CultureInfo.InvariantCulture);
         environment["Smtp__Security"] = "none";
+        // The drain phase holds the sink's replies while it sends: deliveries must wait, not time out (30 s by default).
+        environment["Smtp__Timeout"] = "00:10:00";
         environment["RateLimiting__PermitsPerSecond"] = "1000000";
         environment["RateLimiting__Burst"] = "1000000";
         environment["Logging__LogLevel__Default"] = "Warning";
