@@ -20,6 +20,8 @@ public static class DependencyInjection
         services.AddScoped<Common.Idempotency.IdempotencyContext>();
         services.AddScoped<IDomainEventHandler, DeliveryDueHandler>();
         services.AddScoped<IDomainEventHandler, MessageCanceledHandler>();
+        services.AddScoped<Messaging.DeliverMessage.MessageDelivery>();
+        services.AddSingleton<Messaging.DeliverMessage.DeliverySlots>();
         return services;
     }
 }

@@ -20,7 +20,7 @@ public static class DependencyInjection
         services.AddSingleton<TimeProvider, DatabaseTimeProvider>();
         services.AddScoped<TenantContext>();
         services.AddScoped<ICurrentTenant>(sp => sp.GetRequiredService<TenantContext>());
-        services.AddDbContext<ModularDbContext>(options => ConfigureDbContext(options, connectionString));
+        services.AddDbContext<ModularDbContext>(options => ConfigureDbContext(options, WithPoolDefaults(connectionString)));
         services.AddScoped(typeof(IRepository<>), typeof(EfRepository<>));
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
 
@@ -30,6 +30,34 @@ public static class DependencyInjection
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddDelivery(configuration, connectionString);
         return services;
+    }
+
+    /// <summary>
+    /// Defaults for the service's own pool, unless the connection string sets them: statements it runs
+    /// over and over are prepared once per connection (PostgreSQL then skips parsing and planning them),
+    /// and a connection going back to the pool is not reset with a <c>DISCARD ALL</c> (which would
+    /// also drop those statements): the service's queries never change session state. Hangfire's pool keeps Npgsql's defaults.
+    /// </summary>
+    internal static string WithPoolDefaults(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!HasKey(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        if (!HasKey(connectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private static bool HasKey(string connectionString, params string[] names)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return names.Any(given.ContainsKey);
     }
 
     internal static void ConfigureDbContext(DbContextOptionsBuilder options, string connectionString) =>

@@ -119,6 +119,12 @@ internal static class Benchmark
             warmup = await MeasureAsync(() => load.RunClosedLoopAsync(
                 "warm-up", "warmup", (int)Math.Min(int.MaxValue / 2, options.WarmupSeconds * 2000), Math.Min(2, concurrency), options.WarmupSeconds));
             Say($"warm-up: {warmup.Accepted}/{warmup.Requests} accepted in {options.WarmupSeconds:0.#} s, {warmup.Delivered} delivered, accept p50 {BenchReport.F(warmup.AcceptLatencyMs.P50, "0.0")} ms");
+            if (service.Started)
+            {
+                await DatabaseCounters.AnalyzeAsync(options.Database);
+                Say("database statistics gathered (ANALYZE)");
+            }
+
             if (service.Pid is { } servicePid)
             {
                 var settled = await JitActivity.WaitUntilQuietAsync(servicePid, TimeSpan.FromSeconds(30));

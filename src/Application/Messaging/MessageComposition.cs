@@ -81,8 +81,20 @@ public static partial class MessageComposition
 /// <summary>The contacts with any of these addresses (normalized).</summary>
 public sealed class ContactsByEmailsSpec : Specification<Contact>
 {
-    public ContactsByEmailsSpec(IReadOnlyCollection<string> normalizedEmails) =>
-        Query.Where(c => normalizedEmails.Contains(c.NormalizedEmail));
+    public ContactsByEmailsSpec(IReadOnlyCollection<string> normalizedEmails)
+    {
+        // The usual send has one address: an equality is always planned as a unique-index look-up,
+        // where "= ANY(array)" was at times planned as a scan of the organization's whole key range.
+        if (normalizedEmails.Count == 1)
+        {
+            var only = normalizedEmails.First();
+            Query.Where(c => c.NormalizedEmail == only);
+        }
+        else
+        {
+            Query.Where(c => normalizedEmails.Contains(c.NormalizedEmail));
+        }
+    }
 }
 
 /// <summary>The contact's most recent conversation on a channel.</summary>

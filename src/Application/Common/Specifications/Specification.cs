@@ -150,6 +150,13 @@ public sealed class ByIdSpec<T> : Specification<T>
     public ByIdSpec(long id) => Query.Where(e => e.Id == id);
 }
 
+/// <summary>Fetches the aggregates with any of these ids.</summary>
+public sealed class ByIdsSpec<T> : Specification<T>
+    where T : Domain.Common.Entity
+{
+    public ByIdsSpec(IReadOnlyCollection<long> ids) => Query.Where(e => ids.Contains(e.Id));
+}
+
 /// <summary>A page of aggregates in id (creation) order, read without tracking; no paging when skip/take are null.</summary>
 public abstract class PageSpec<T> : Specification<T>
     where T : Domain.Common.Entity

@@ -1,7 +1,5 @@
 using Mediator;
-using Microsoft.Extensions.Logging;
 using Modular.Application.Common.Persistence;
-using Modular.Application.Common.Security;
 using Modular.Application.Common.Specifications;
 using Modular.Application.Messaging.Ports;
 using Modular.Domain.Channels;
@@ -37,16 +35,14 @@ public enum DeliveryResult
     Skipped,
 }
 
-public sealed partial class DeliverMessageHandler(
+public sealed class DeliverMessageHandler(
     IRepository<Message> messages,
     IRepository<Channel> channels,
     IUnitOfWork unitOfWork,
-    IEmailTransport transport,
-    IAttachmentFetcher attachments,
-    ISecretProtector secrets,
+    MessageDelivery delivery,
+    DeliverySlots slots,
     DeliveryPolicy policy,
-    TimeProvider clock,
-    ILogger<DeliverMessageHandler> logger) : IRequestHandler<DeliverMessageCommand, DeliveryResult>
+    TimeProvider clock) : IRequestHandler<DeliverMessageCommand, DeliveryResult>
 {
     public async ValueTask<DeliveryResult> Handle(DeliverMessageCommand command, CancellationToken cancellationToken)
     {
@@ -65,30 +61,13 @@ public sealed partial class DeliverMessageHandler(
         var channel = await channels.FirstOrDefaultAsync(new ByIdSpec<Channel>(message.ChannelId), cancellationToken)
             ?? throw new InvalidOperationException($"Channel {message.ChannelId} of message {message.Id} is missing.");
 
-        var attempt = message.Attempts.Count + 1;
-        var outcome = await AttemptAsync(message, channel, cancellationToken);
-        var now = clock.GetUtcNow();
-        var record = new DeliveryAttempt(attempt, now, outcome.Outcome, outcome.Phase, outcome.ReplyCode, outcome.ReplyText);
-        var (recorded, result) = outcome.Outcome switch
-        {
-            AttemptOutcome.Sent => (message.MarkSent(record, now), DeliveryResult.Sent),
-            AttemptOutcome.Uncertain => (message.MarkUncertain(record, now), DeliveryResult.Uncertain),
-            AttemptOutcome.Permanent => (message.MarkFailed(record, now), DeliveryResult.Failed),
-            _ => policy.NextAttemptAt(attempt, now) is { } retryAt
-                ? (message.MarkTransientFailure(record, retryAt, now), DeliveryResult.Retrying)
-                : (message.MarkTransientFailure(record, null, now), DeliveryResult.Failed),
-        };
-        if (recorded.IsFailure)
-        {
-            throw new InvalidOperationException($"Message {message.Id} could not record its attempt: {recorded.Error!.Message}");
-        }
+        var outcome = await slots.RunAsync(() => delivery.AttemptAsync(message, channel, cancellationToken));
+        var result = delivery.Record(message, outcome);
 
         // The outcome is saved even if the job is being stopped: the email has left (or not) already.
         await unitOfWork.SaveChangesAsync(CancellationToken.None);
-        LogAttempt(logger, message.Id, attempt, outcome.Outcome, outcome.Phase, outcome.ReplyCode);
         return result;
     }
-
     /// <summary>Moves the message to <c>sending</c> and commits; false when this run must not send it.</summary>
     private async Task<bool> ClaimAsync(Message message, CancellationToken cancellationToken)
     {
@@ -140,42 +119,4 @@ public sealed partial class DeliverMessageHandler(
             return false;
         }
     }
-
-    private async Task<TransportOutcome> AttemptAsync(Message message, Channel channel, CancellationToken cancellationToken)
-    {
-        var fetched = AttachmentFetchResult.Success([]);
-        if (message.AttachmentUrls.Count > 0)
-        {
-            fetched = await attachments.FetchAllAsync(message.AttachmentUrls, cancellationToken);
-            if (fetched.Failure is { } failure)
-            {
-                return new TransportOutcome(failure, DeliveryPhase.Attachments, null, fetched.Reason);
-            }
-        }
-
-        var email = new OutgoingEmail
-        {
-            From = new Mailbox(EmailAddress.Parse(message.FromAddress, "from").Value, message.FromName),
-            Sender = message.SenderAddress,
-            ReplyTo = message.ReplyToAddress is null ? null : new Mailbox(EmailAddress.Parse(message.ReplyToAddress, "reply_to").Value, message.ReplyToName),
-            Recipients = message.Recipients,
-            Subject = message.Subject,
-            TextBody = message.TextBody,
-            HtmlBody = message.HtmlBody,
-            Attachments = fetched.Attachments,
-            MessageId = message.MessageIdHeader,
-            InReplyTo = message.InReplyTo,
-            References = message.References,
-            Date = clock.GetUtcNow(),
-            EnvelopeFrom = channel.Email,
-        };
-        var route = channel.Smtp is { } smtp
-            ? new SmtpRoute(smtp.Host, smtp.Port, smtp.Security, smtp.Username, smtp.ProtectedPassword is null ? null : secrets.Unprotect(smtp.ProtectedPassword))
-            : null;
-        return await transport.SendAsync(email, route, cancellationToken);
-    }
-
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Information,
-        Message = "Message {MessageId} attempt {Attempt}: {Outcome} at {Phase} (reply {ReplyCode})")]
-    private static partial void LogAttempt(ILogger logger, long messageId, int attempt, AttemptOutcome outcome, DeliveryPhase phase, int? replyCode);
 }

@@ -12,8 +12,8 @@ namespace Modular.Infrastructure.Messaging.Jobs;
 /// <summary>
 /// Delivers the messages that are due now, many per job. One conditional update claims a batch of
 /// queued rows (<c>FOR UPDATE SKIP LOCKED</c>, so concurrent batches never share a row), then each
-/// claimed message is sent and its outcome saved, a few at a time, each in a scope of its own
-/// organization. A full batch asks for another job, so a backlog is worked by every free worker.
+/// organization's claimed messages are delivered by one command (one read, the sends side by side, one
+/// save of the outcomes), in a scope of that organization. A full batch asks for another job, so a backlog is worked by every free worker.
 /// Scheduled sends and retries keep one job per message ("Deliver message 42").
 /// </summary>
 public sealed partial class DeliveryBatchJob(
@@ -43,35 +43,63 @@ public sealed partial class DeliveryBatchJob(
             trigger.Signal();
         }
 
-        // Once claimed, every message is attempted and its outcome saved, even if the job is asked
-        // to stop: a claim left behind would only turn into an uncertain message later.
-        await Parallel.ForEachAsync(
-            claimed,
-            new ParallelOptions { MaxDegreeOfParallelism = DeliveryBatchTrigger.MaxConcurrentDeliveries },
-            async (row, _) =>
+        // One delivery command per organization (each in a scope of its own tenant); the process's
+        // delivery slots bound how many messages are handed to SMTP at once, across all batch jobs.
+        await Task.WhenAll(claimed.GroupBy(row => row.OrganizationId)
+            .Select(group => DeliverAsync(group.Key, [.. group.Select(row => row.Id)])));
+    }
+
+    private async Task DeliverAsync(long organizationId, IReadOnlyList<long> messageIds)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(organizationId);
+        IReadOnlyList<DeliveredMessage> delivered;
+        try
+        {
+            delivered = await scope.ServiceProvider.GetRequiredService<ISender>()
+                .Send(new DeliverClaimedMessagesCommand(messageIds), CancellationToken.None);
+        }
+        catch (DeliveryOutcomesNotSavedException notSaved)
+        {
+            LogBatchSaveFailed(logger, notSaved.InnerException, notSaved.Attempts.Count);
+            delivered = await RecordOneByOneAsync(organizationId, notSaved.Attempts);
+        }
+        catch (Exception exception)
+        {
+            // Nothing was sent (the failure came before or without any attempt): the messages stay in
+            // sending and become uncertain after the claim timeout.
+            LogBatchFailed(logger, exception, messageIds.Count);
+            return;
+        }
+
+        foreach (var failed in delivered.Where(d => d.Result == DeliveryResult.Failed))
+        {
+            await ShowFailureAsync(scope.ServiceProvider.GetRequiredService<ModularDbContext>(), failed.MessageId);
+        }
+    }
+
+    /// <summary>The fallback when a batch could not save its outcomes together: each on its own.</summary>
+    private async Task<List<DeliveredMessage>> RecordOneByOneAsync(long organizationId, IReadOnlyList<AttemptedDelivery> attempts)
+    {
+        var recorded = new List<DeliveredMessage>(attempts.Count);
+        foreach (var attempt in attempts)
+        {
+            try
             {
-                // However many batch jobs run, the process sends at most this many messages at once.
-                await trigger.Deliveries.WaitAsync(CancellationToken.None);
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    scope.ServiceProvider.GetRequiredService<TenantContext>().Set(row.OrganizationId);
-                    var result = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new DeliverMessageCommand(row.Id, AlreadyClaimed: true), CancellationToken.None);
-                    if (result == DeliveryResult.Failed)
-                    {
-                        await ShowFailureAsync(scope.ServiceProvider.GetRequiredService<ModularDbContext>(), row.Id);
-                    }
-                }
-                catch (Exception exception)
-                {
-                    // The message stays in sending; after the claim timeout it becomes uncertain.
-                    LogDeliveryFailed(logger, exception, row.Id);
-                }
-                finally
-                {
-                    trigger.Deliveries.Release();
-                }
-            });
+                await using var scope = scopes.CreateAsyncScope();
+                scope.ServiceProvider.GetRequiredService<TenantContext>().Set(organizationId);
+                var result = await scope.ServiceProvider.GetRequiredService<ISender>()
+                    .Send(new RecordDeliveryOutcomeCommand(attempt.MessageId, attempt.Outcome), CancellationToken.None);
+                recorded.Add(new DeliveredMessage(attempt.MessageId, result));
+            }
+            catch (Exception exception)
+            {
+                // The message stays in sending; after the claim timeout it becomes uncertain.
+                LogDeliveryFailed(logger, exception, attempt.MessageId);
+            }
+        }
+
+        return recorded;
     }
 
     /// <summary>
@@ -130,8 +158,14 @@ public sealed partial class DeliveryBatchJob(
 
     private sealed record ClaimedMessage(long Id, long OrganizationId);
 
-    [LoggerMessage(EventId = 4300, Level = LogLevel.Error, Message = "Delivery of claimed message {MessageId} failed unexpectedly")]
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Error, Message = "The outcome of claimed message {MessageId} could not be saved")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, long messageId);
+
+    [LoggerMessage(EventId = 4302, Level = LogLevel.Warning, Message = "The outcomes of {Count} deliveries could not be saved together; saving them one by one")]
+    private static partial void LogBatchSaveFailed(ILogger logger, Exception? exception, int count);
+
+    [LoggerMessage(EventId = 4303, Level = LogLevel.Error, Message = "A batch of {Count} claimed messages could not be delivered; they stay in sending until the claim timeout")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
 }
 
 /// <summary>
@@ -140,11 +174,8 @@ public sealed partial class DeliveryBatchJob(
 /// older than <see cref="PendingFor"/> is not trusted (another instance's worker may have run it), so a
 /// later signal asks again.
 /// </summary>
-public sealed class DeliveryBatchTrigger(IBackgroundJobClient jobs) : IDisposable
+public sealed class DeliveryBatchTrigger(IBackgroundJobClient jobs)
 {
-    /// <summary>Messages this process sends at the same time, across all batch jobs.</summary>
-    public const int MaxConcurrentDeliveries = 16;
-
     private static readonly TimeSpan PendingFor = TimeSpan.FromMilliseconds(250);
     private long _pendingSince;
 
@@ -173,10 +204,5 @@ public sealed class DeliveryBatchTrigger(IBackgroundJobClient jobs) : IDisposabl
         }
     }
 
-    /// <summary>Slots for concurrent deliveries, shared by every batch job of this process.</summary>
-    public SemaphoreSlim Deliveries { get; } = new(MaxConcurrentDeliveries);
-
     public void Started() => Interlocked.Exchange(ref _pendingSince, 0);
-
-    public void Dispose() => Deliveries.Dispose();
 }

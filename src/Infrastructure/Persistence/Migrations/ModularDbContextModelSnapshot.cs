@@ -441,10 +441,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.HasIndex("CreatorUserId")
                         .HasDatabaseName("ix_messages_creator_user_id");
 
-                    b.HasIndex("DueAt")
-                        .HasDatabaseName("ix_messages_pending_due_at")
-                        .HasFilter("status IN ('Queued', 'Scheduled', 'Sending')");
-
                     b.HasIndex("MessageIdHeader")
                         .IsUnique()
                         .HasDatabaseName("ix_messages_message_id_header");
@@ -455,7 +451,19 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.HasIndex("OrganizationId", "Status", "DueAt")
                         .HasDatabaseName("ix_messages_organization_id_status_due_at");
 
+                    b.HasIndex(new[] { "DueAt" }, "ix_messages_pending_due_at")
+                        .HasDatabaseName("ix_messages_pending_due_at")
+                        .HasFilter("status IN ('Queued', 'Scheduled', 'Sending')");
+
+                    b.HasIndex(new[] { "DueAt" }, "ix_messages_queued_due_at")
+                        .HasDatabaseName("ix_messages_queued_due_at")
+                        .HasFilter("status = 'Queued'");
+
                     b.ToTable("messages", (string)null);
+
+                    b
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_analyze_scale_factor", 0.02)
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_scale_factor", 0.01);
                 });
 
             modelBuilder.Entity("Modular.Domain.Organizations.ApiKey", b =>

@@ -1,0 +1,122 @@
+using Mediator;
+using Microsoft.Extensions.Logging;
+using Modular.Application.Common.Persistence;
+using Modular.Application.Common.Specifications;
+using Modular.Application.Messaging.Ports;
+using Modular.Domain.Channels;
+using Modular.Domain.Messaging;
+
+namespace Modular.Application.Messaging.DeliverMessage;
+
+/// <summary>
+/// Delivers messages a batch claim has moved to <c>sending</c>, all of one organization: one read of the
+/// messages, one of their channels, the attempts side by side (within the process's
+/// <see cref="DeliverySlots"/>), and one save of every outcome. If that save fails, nothing of the
+/// batch is lost: the exception carries each attempt's outcome, for the caller to record one by one
+/// (<see cref="RecordDeliveryOutcomeCommand"/>).
+/// </summary>
+public sealed record DeliverClaimedMessagesCommand(IReadOnlyList<long> MessageIds) : IRequest<IReadOnlyList<DeliveredMessage>>;
+
+/// <summary>What became of one message of a batch.</summary>
+public sealed record DeliveredMessage(long MessageId, DeliveryResult Result);
+
+/// <summary>An attempt whose outcome is known, not yet saved.</summary>
+public sealed record AttemptedDelivery(long MessageId, TransportOutcome Outcome);
+
+/// <summary>The batch's outcomes could not be saved together; each is in <see cref="Attempts"/>.</summary>
+public sealed class DeliveryOutcomesNotSavedException(IReadOnlyList<AttemptedDelivery> attempts, Exception inner)
+    : Exception($"The outcomes of {attempts.Count} deliveries could not be saved together.", inner)
+{
+    public IReadOnlyList<AttemptedDelivery> Attempts { get; } = attempts;
+}
+
+public sealed partial class DeliverClaimedMessagesHandler(
+    IRepository<Message> messages,
+    IRepository<Channel> channels,
+    IUnitOfWork unitOfWork,
+    MessageDelivery delivery,
+    DeliverySlots slots,
+    ILogger<DeliverClaimedMessagesHandler> logger) : IRequestHandler<DeliverClaimedMessagesCommand, IReadOnlyList<DeliveredMessage>>
+{
+    public async ValueTask<IReadOnlyList<DeliveredMessage>> Handle(DeliverClaimedMessagesCommand command, CancellationToken cancellationToken)
+    {
+        // Only rows still in sending are this batch's: anything else was settled by someone else.
+        var claimed = (await messages.ListAsync(new ByIdsSpec<Message>(command.MessageIds), CancellationToken.None))
+            .Where(m => m.Status == DeliveryStatus.Sending)
+            .ToList();
+        var channelIds = claimed.Select(m => m.ChannelId).Distinct().ToList();
+        var channelsById = (await channels.ListAsync(new ByIdsSpec<Channel>(channelIds), CancellationToken.None))
+            .ToDictionary(c => c.Id);
+
+        // Once claimed, every message is attempted and its outcome saved, even if the job is asked to
+        // stop: a claim left behind would only turn into an uncertain message later. The attempts touch
+        // no database; the outcomes are written on the messages afterwards, one at a time.
+        var outcomes = await Task.WhenAll(claimed.Select(message => slots.RunAsync(() =>
+            TryAttemptAsync(message, channelsById[message.ChannelId]))));
+
+        var attempted = new List<AttemptedDelivery>(claimed.Count);
+        var results = new List<DeliveredMessage>(claimed.Count);
+        for (var i = 0; i < claimed.Count; i++)
+        {
+            if (outcomes[i] is { } outcome)
+            {
+                attempted.Add(new AttemptedDelivery(claimed[i].Id, outcome));
+                results.Add(new DeliveredMessage(claimed[i].Id, delivery.Record(claimed[i], outcome)));
+            }
+        }
+
+        try
+        {
+            await unitOfWork.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            throw new DeliveryOutcomesNotSavedException(attempted, exception);
+        }
+
+        return results;
+    }
+
+    /// <summary>The attempt's outcome; null after an unexpected error (the message stays in sending and becomes uncertain).</summary>
+    private async Task<TransportOutcome?> TryAttemptAsync(Message message, Channel channel)
+    {
+        try
+        {
+            return await delivery.AttemptAsync(message, channel, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            LogAttemptFailed(logger, exception, message.Id);
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 4300, Level = LogLevel.Error, Message = "Delivery of claimed message {MessageId} failed unexpectedly")]
+    private static partial void LogAttemptFailed(ILogger logger, Exception exception, long messageId);
+}
+
+/// <summary>
+/// Records the outcome of an attempt already made on a message still in <c>sending</c>, by itself: the
+/// fallback when a batch could not save its outcomes together. A message no longer in sending (another
+/// run settled it) is left as it is.
+/// </summary>
+public sealed record RecordDeliveryOutcomeCommand(long MessageId, TransportOutcome Outcome) : IRequest<DeliveryResult>;
+
+public sealed class RecordDeliveryOutcomeHandler(
+    IRepository<Message> messages,
+    IUnitOfWork unitOfWork,
+    MessageDelivery delivery) : IRequestHandler<RecordDeliveryOutcomeCommand, DeliveryResult>
+{
+    public async ValueTask<DeliveryResult> Handle(RecordDeliveryOutcomeCommand command, CancellationToken cancellationToken)
+    {
+        var message = await messages.FirstOrDefaultAsync(new ByIdSpec<Message>(command.MessageId), CancellationToken.None);
+        if (message is not { Status: DeliveryStatus.Sending })
+        {
+            return DeliveryResult.Skipped;
+        }
+
+        var result = delivery.Record(message, command.Outcome);
+        await unitOfWork.SaveChangesAsync(CancellationToken.None);
+        return result;
+    }
+}
