@@ -20,7 +20,8 @@ public static class DependencyInjection
         services.AddSingleton<TimeProvider, DatabaseTimeProvider>();
         services.AddScoped<TenantContext>();
         services.AddScoped<ICurrentTenant>(sp => sp.GetRequiredService<TenantContext>());
-        services.AddDbContext<ModularDbContext>(options => ConfigureDbContext(options, WithPoolDefaults(connectionString)));
+        var serviceConnectionString = WithPoolDefaults(connectionString);
+        services.AddDbContext<ModularDbContext>(options => ConfigureDbContext(options, serviceConnectionString));
         services.AddScoped(typeof(IRepository<>), typeof(EfRepository<>));
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
 
