@@ -16,6 +16,7 @@ internal sealed class BenchOptions
           --start-rate R         first step of the search, requests/s (default 25)
           --step-factor F        each step offers F times the previous rate (default 1.5)
           --step-duration S      length of each search step, seconds (default 5)
+          --refine N             after the first failing step, N more steps halve the gap (default 2)
           --max-p99 MS           a step is sustainable only with accept p99 <= MS (default 1000)
           --min-completed F      ... and with at least F of its requests answered 2xx in time (default 0.97)
           --max-connections N    HTTP connections to the service, at most (default 256)
@@ -50,6 +51,8 @@ internal sealed class BenchOptions
     public double StepFactor { get; private set; } = 1.5;
 
     public double StepSeconds { get; private set; } = 5;
+
+    public int RefineSteps { get; private set; } = 2;
 
     public double MaxP99Ms { get; private set; } = 1000;
 
@@ -163,6 +166,7 @@ internal sealed class BenchOptions
                     break;
                 case "--max-connections": options.MaxConnections = PositiveInt(name, Value()); break;
                 case "--max-rate": options.MaxRate = PositiveDouble(name, Value()); break;
+                case "--refine": options.RefineSteps = NonNegativeInt(name, Value()); break;
                 case "--burst": options.Burst = NonNegativeInt(name, Value()); break;
                 case "--drain": options.Drain = NonNegativeInt(name, Value()); break;
                 case "--warmup": options.WarmupSeconds = NonNegativeDouble(name, Value()); break;

@@ -138,22 +138,45 @@ internal static class Benchmark
         var found = options.Rate is not null;
         if (options.Rate is null)
         {
-            var rate = options.StartRate;
-            for (var step = 1; rate <= options.MaxRate; step++, rate *= options.StepFactor)
+            async Task<bool> StepAsync(int step, double offered)
             {
-                var count = Math.Max(1, (int)Math.Round(rate * options.StepSeconds));
-                var offered = rate;
+                var count = Math.Max(1, (int)Math.Round(offered * options.StepSeconds));
                 var result = await MeasureAsync(() => load.RunOpenLoopAsync($"step {step}", "step", offered, count, options.MaxP99Ms));
                 steps.Add(result);
                 Say($"step {step}: {offered:0.0}/s → accepted {result.AcceptedPerSecond:0.0}/s, p99 {BenchReport.F(result.AcceptLatencyMs.P99, "0.0")} ms, " +
                     $"{result.AnsweredInTimeFraction * 100:0.0}% in time, delivered {BenchReport.F(result.DeliveredPerSecond, "0.0")}/s: {result.Verdict}");
-                if (result.Sustainable != true)
+                return result.Sustainable == true;
+            }
+
+            var rate = options.StartRate;
+            double? failed = null;
+            var stepNumber = 1;
+            for (; rate <= options.MaxRate; stepNumber++, rate *= options.StepFactor)
+            {
+                if (!await StepAsync(stepNumber, rate))
                 {
+                    failed = rate;
+                    stepNumber++;
                     break;
                 }
 
-                maxRate = offered;
+                maxRate = rate;
                 found = true;
+            }
+
+            // The steps grow by a factor, so the limit lies somewhere between the last good step and the
+            // first failing one: a few more steps halve that gap (geometrically) each time.
+            for (var refine = 0; found && failed is not null && refine < options.RefineSteps; refine++, stepNumber++)
+            {
+                var between = Math.Sqrt(maxRate!.Value * failed.Value);
+                if (await StepAsync(stepNumber, between))
+                {
+                    maxRate = between;
+                }
+                else
+                {
+                    failed = between;
+                }
             }
 
             if (!found)
