@@ -21,7 +21,14 @@ public static class DependencyInjection
         services.AddScoped<TenantContext>();
         services.AddScoped<ICurrentTenant>(sp => sp.GetRequiredService<TenantContext>());
         var serviceConnectionString = WithPoolDefaults(connectionString);
-        services.AddDbContext<ModularDbContext>(options => ConfigureDbContext(options, serviceConnectionString));
+        // Contexts come from a pool; each scope rents one and gives it the scope's tenant.
+        services.AddPooledDbContextFactory<ModularDbContext>(options => ConfigureDbContext(options, serviceConnectionString));
+        services.AddScoped(sp =>
+        {
+            var context = sp.GetRequiredService<IDbContextFactory<ModularDbContext>>().CreateDbContext();
+            context.UseTenant(sp.GetRequiredService<TenantContext>());
+            return context;
+        });
         services.AddScoped(typeof(IRepository<>), typeof(EfRepository<>));
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
 

@@ -11,9 +11,19 @@ using Modular.Domain.Organizations;
 
 namespace Modular.Infrastructure.Persistence;
 
-public sealed class ModularDbContext(DbContextOptions<ModularDbContext> options, TenantContext tenant)
+/// <summary>
+/// The service's unit of work over PostgreSQL. Instances are pooled (creating one per request is a
+/// measurable part of a send); the scope that rents one gives it the scope's tenant
+/// (<see cref="UseTenant"/>), and returning it to the pool takes the tenant back.
+/// </summary>
+public sealed class ModularDbContext(DbContextOptions<ModularDbContext> options)
     : DbContext(options), IDataProtectionKeyContext
 {
+    /// <summary>No organization: the tenant filters match no row.</summary>
+    private static readonly TenantContext NoTenant = new();
+
+    private TenantContext _tenant = NoTenant;
+
     public DbSet<Organization> Organizations => Set<Organization>();
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
@@ -21,7 +31,22 @@ public sealed class ModularDbContext(DbContextOptions<ModularDbContext> options,
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Read by the tenant query filters; EF Core parameterizes it per context instance.</summary>
-    private long TenantId => tenant.FilterId;
+    private long TenantId => _tenant.FilterId;
+
+    /// <summary>Filters every query of this lease by the given scope's organization.</summary>
+    internal void UseTenant(TenantContext tenant) => _tenant = tenant;
+
+    public override void Dispose()
+    {
+        _tenant = NoTenant;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _tenant = NoTenant;
+        return base.DisposeAsync();
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
