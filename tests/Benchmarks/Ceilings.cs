@@ -14,7 +14,8 @@ internal sealed record CeilingResult(
     long Operations,
     double PerSecond,
     LatencySummary LatencyMs,
-    long Errors);
+    long Errors,
+    double? MachineCpuMsPerOperation);
 
 /// <summary>
 /// The two ceilings the service is compared with (and one informative loop): C tasks for a fixed time,
@@ -144,7 +145,11 @@ internal static class Ceilings
             tasks[w] = Task.Run(() => WorkerAsync(index));
         }
 
+        // The whole machine's CPU over the measured window (every process: the loop, the sink or PostgreSQL).
+        await Task.Delay(WarmUp);
+        var cpuFrom = CpuSnapshot.Take(null);
         await Task.WhenAll(tasks);
+        var cpu = CpuSnapshot.Between(cpuFrom, CpuSnapshot.Take(null), false, 0);
         foreach (var worker in workers)
         {
             await worker.Done();
@@ -153,7 +158,8 @@ internal static class Ceilings
         var all = latencies.SelectMany(l => l).ToArray();
         var seconds = duration.TotalSeconds;
         return new CeilingResult(name, description, concurrency, seconds, all.Length, Math.Round(all.Length / seconds, 1),
-            LatencySummary.Of(all, all.Length), errors);
+            LatencySummary.Of(all, all.Length), errors,
+            all.Length > 0 ? Math.Round(cpu.MachinePercent / 100 * cpu.Seconds * 1000 / all.Length, 4) : null);
     }
 
     private sealed class InsertState(NpgsqlDataSource dataSource)

@@ -293,6 +293,12 @@ internal sealed class PhaseRun
     /// <summary>The drain: how long the sink held its replies, seconds.</summary>
     public double? SinkPausedSeconds { get; set; }
 
+    /// <summary>The drain: CPU counters at the resume, to tell the delivery's own CPU from the accepting's.</summary>
+    public CpuSnapshot? ResumedCpu { get; set; }
+
+    /// <summary>The drain: CPU from the resume to the last delivery, per delivered email.</summary>
+    public CpuUsage? DeliveryCpu { get; set; }
+
     public Task Completion => _completion.Task;
 
     /// <summary>Requests actually sent (fewer than <see cref="Count"/> when a search step was stopped early).</summary>

@@ -29,7 +29,8 @@ internal sealed record PhaseResult(
     double DeliveryWaitSeconds,
     double? SinkPausedSeconds,
     CpuUsage? Cpu,
-    MemoryStatus? ServiceMemory)
+    MemoryStatus? ServiceMemory,
+    CpuUsage? DeliveryCpu)
 {
     /// <summary>
     /// Turns the raw record into figures. A search step is sustainable when at least --min-completed of
@@ -161,6 +162,7 @@ internal sealed record PhaseResult(
             Math.Round(run.DeliveryWaitSeconds, 2),
             run.SinkPausedSeconds is { } paused ? Math.Round(paused, 2) : null,
             cpu,
-            memory);
+            memory,
+            run.DeliveryCpu);
     }
 }

@@ -109,6 +109,11 @@ internal static class Benchmark
             var after = CpuSnapshot.Take(service.Pid);
             var accepted = phase.Status.Count(PhaseRun.IsSuccess);
             acceptedTotal += accepted;
+            if (phase.ResumedCpu is { } resumed)
+            {
+                phase.DeliveryCpu = CpuSnapshot.Between(resumed, after, service.Pid is not null, phase.Deliveries.Delivered);
+            }
+
             return PhaseResult.Analyze(phase, options, CpuSnapshot.Between(before, after, service.Pid is not null, accepted), service.ReadMemory());
         }
 
@@ -227,6 +232,7 @@ internal static class Benchmark
                     run = await load.RunClosedLoopAsync($"drain {options.Drain}", "drain", options.Drain, concurrency);
                     // Every request is answered; a moment more for the service to take up the last ones.
                     await Task.Delay(TimeSpan.FromSeconds(1));
+                    run.ResumedCpu = CpuSnapshot.Take(service.Pid);
                     var resumedAt = Stopwatch.GetTimestamp();
                     run.ResumedAt = resumedAt;
                     run.SinkPausedSeconds = Clock.Seconds(pausedAt, resumedAt);
@@ -247,6 +253,11 @@ internal static class Benchmark
             });
             Say($"drain: {drain.Accepted} accepted at {drain.AcceptedPerSecond:0.0}/s with the sink paused, delivered {drain.Delivered} at " +
                 $"{BenchReport.F(drain.DeliveredPerSecond, "0.0")}/s from the resume (capacity), {drain.Undelivered} undelivered");
+            if (drain.DeliveryCpu is { } deliveryCpu)
+            {
+                Say($"drain delivery alone: service {BenchReport.F(deliveryCpu.ServiceMsPerMessage, "0.000")} ms and PostgreSQL " +
+                    $"{BenchReport.F(deliveryCpu.PostgresMsPerMessage, "0.000")} ms of CPU per delivered email ({deliveryCpu.ServicePercent}% and {deliveryCpu.PostgresPercent}% of one core)");
+            }
         }
 
         // Idle, at the end (JIT and pools settled): what the service costs with nothing to do (job polling,

@@ -153,6 +153,12 @@ internal sealed record BenchReport(
         var capacity = Ratios.DeliveredCapacitySource is { } source ? $"{source}, {F(Ratios.DeliveredCapacity, "0.0")}" : F(Ratios.DeliveredCapacity, "0.0");
         AppendRatio(text, $"delivered/s capacity ({capacity}) ÷ MailKit ceiling", Ratios.DeliveredOverMailkitCeiling);
         AppendRatio(text, $"burst accepted/s (closed loop, C={Settings.Concurrency}) ÷ INSERT ceiling", Ratios.BurstAcceptedOverInsertCeiling);
+        if (Drain?.DeliveryCpu is { } delivery)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Drain, from the resume to the last delivery: service {F(delivery.ServiceMsPerMessage, "0.000")} ms, PostgreSQL {F(delivery.PostgresMsPerMessage, "0.000")} ms of CPU per delivered email");
+        }
+
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Idle at the end: service {F(IdleCpu.ServicePercent, "0.0")}% CPU, PostgreSQL {IdleCpu.PostgresPercent:0.0}%, other processes {IdleCpu.OtherPercent:0.0}% (cpu columns: % of one core)");
         if (DatabasePerAcceptedEmail is { } db)
@@ -177,7 +183,7 @@ internal sealed record BenchReport(
         }
 
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"  {label,-48} {ceiling.PerSecond,10:0.0} {unit}   (p50 {F(ceiling.LatencyMs.P50, "0.00")} ms, p99 {F(ceiling.LatencyMs.P99, "0.00")} ms, errors {ceiling.Errors})");
+            $"  {label,-48} {ceiling.PerSecond,10:0.0} {unit}   (p50 {F(ceiling.LatencyMs.P50, "0.00")} ms, p99 {F(ceiling.LatencyMs.P99, "0.00")} ms, errors {ceiling.Errors}, machine CPU {F(ceiling.MachineCpuMsPerOperation, "0.000")} ms each)");
     }
 
     private static void AppendRatio(StringBuilder text, string label, double? ratio) =>
