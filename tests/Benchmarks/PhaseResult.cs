@@ -35,7 +35,8 @@ internal sealed record PhaseResult(
     /// <summary>
     /// Turns the raw record into figures. A search step is sustainable when at least --min-completed of
     /// its requests were answered 2xx before the step's window ended (t0 + its duration), none failed,
-    /// and the accept p99 is within --max-p99. Accept latency: scheduled start (open loop) or start (closed loop)
+    /// the accept p99 is within --max-p99, and every accepted email reached the sink within --max-p99 of
+    /// the window's end (delivery keeps up). Accept latency: scheduled start (open loop) or start (closed loop)
     /// to the end of the answer, 2xx only. Accept-to-delivered: the answer's arrival to the sink's receipt.
     /// delivered/s: open loop, delivered ÷ (first scheduled start → last receipt); closed loop (the burst),
     /// delivered ÷ (first receipt → last receipt); the drain, delivered ÷ (the sink's resume → last receipt).
@@ -130,6 +131,16 @@ internal sealed record PhaseResult(
             if (acceptLatency.P99 is not { } p99 || p99 > options.MaxP99Ms)
             {
                 reasons.Add($"p99 {acceptLatency.P99:0} ms > {options.MaxP99Ms:0} ms");
+            }
+
+            // Accepting faster than delivering only grows a queue: the step's emails must have reached the
+            // sink by the end of its window plus the same allowance as the accept p99.
+            var deliveryLagMs = delivered > 0 ? Clock.Ms(run.WindowEnd, run.Deliveries.Last) : 0;
+            if (undelivered > 0 || deliveryLagMs > options.MaxP99Ms)
+            {
+                reasons.Add(undelivered > 0
+                    ? $"{undelivered} accepted emails not delivered"
+                    : $"delivery fell behind: the last email reached the sink {deliveryLagMs:0} ms after the step's window (> {options.MaxP99Ms:0} ms)");
             }
 
             sustainable = reasons.Count == 0;
