@@ -54,24 +54,25 @@ public sealed partial class DeliverClaimedMessagesHandler(
         var outcomes = await Task.WhenAll(claimed.Select(message => slots.RunAsync(() =>
             TryAttemptAsync(message, channelsById[message.ChannelId]))));
 
-        var attempted = new List<AttemptedDelivery>(claimed.Count);
-        var results = new List<DeliveredMessage>(claimed.Count);
-        for (var i = 0; i < claimed.Count; i++)
-        {
-            if (outcomes[i] is { } outcome)
-            {
-                attempted.Add(new AttemptedDelivery(claimed[i].Id, outcome));
-                results.Add(new DeliveredMessage(claimed[i].Id, delivery.Record(claimed[i], outcome)));
-            }
-        }
-
+        var attempted = claimed.Select((message, i) => (message, outcome: outcomes[i]))
+            .Where(pair => pair.outcome is not null)
+            .Select(pair => (pair.message, outcome: pair.outcome!))
+            .ToList();
+        var results = new List<DeliveredMessage>(attempted.Count);
         try
         {
+            foreach (var (message, outcome) in attempted)
+            {
+                results.Add(new DeliveredMessage(message.Id, delivery.Record(message, outcome)));
+            }
+
             await unitOfWork.SaveChangesAsync(CancellationToken.None);
         }
         catch (Exception exception)
         {
-            throw new DeliveryOutcomesNotSavedException(attempted, exception);
+            // The emails have left (or not): their outcomes must not be lost with this context.
+            throw new DeliveryOutcomesNotSavedException(
+                [.. attempted.Select(pair => new AttemptedDelivery(pair.message.Id, pair.outcome))], exception);
         }
 
         return results;

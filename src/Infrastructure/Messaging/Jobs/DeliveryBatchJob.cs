@@ -13,7 +13,8 @@ namespace Modular.Infrastructure.Messaging.Jobs;
 /// Delivers the messages that are due now, many per job. One conditional update claims a batch of
 /// queued rows (<c>FOR UPDATE SKIP LOCKED</c>, so concurrent batches never share a row), then each
 /// organization's claimed messages are delivered by one command (one read, the sends side by side, one
-/// save of the outcomes), in a scope of that organization. A full batch asks for another job, so a backlog is worked by every free worker.
+/// save of the outcomes), in a scope of that organization. A full batch asks for another job, so a
+/// backlog is worked by every free worker.
 /// Scheduled sends and retries keep one job per message ("Deliver message 42").
 /// </summary>
 public sealed partial class DeliveryBatchJob(
@@ -66,8 +67,8 @@ public sealed partial class DeliveryBatchJob(
         }
         catch (Exception exception)
         {
-            // Nothing was sent (the failure came before or without any attempt): the messages stay in
-            // sending and become uncertain after the claim timeout.
+            // The command failed before its attempts (reading the batch): nothing was sent, and the
+            // messages stay in sending until the claim timeout makes them uncertain.
             LogBatchFailed(logger, exception, messageIds.Count);
             return;
         }
