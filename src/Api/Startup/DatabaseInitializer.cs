@@ -1,3 +1,4 @@
+using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Modular.Application.Common.Security;
 using Modular.Domain.Channels;
@@ -11,8 +12,15 @@ namespace Modular.Api.Startup;
 /// <summary>Applies migrations and, when <c>Demo:ApiKey</c> is set, makes sure the demo organization exists.</summary>
 internal static partial class DatabaseInitializer
 {
+    /// <summary>The advisory lock key that serializes the start-up of instances sharing a database.</summary>
+    private const long StartupLockKey = 0x4D6F64756C6172; // "Modular"
+
     public static async Task InitializeAsync(IServiceProvider services, IConfiguration configuration, CancellationToken cancellationToken = default)
     {
+        // Instances that start at the same moment on one database take turns: the first migrates,
+        // installs Hangfire's schema and seeds; the others wait, then find everything in place.
+        await using var startupLock = await StartupLock.AcquireAsync(
+            configuration.GetConnectionString("Database")!, StartupLockKey, cancellationToken);
         await using var scope = services.CreateAsyncScope();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Modular.Startup");
         var db = scope.ServiceProvider.GetRequiredService<ModularDbContext>();
@@ -20,6 +28,9 @@ internal static partial class DatabaseInitializer
         {
             await db.Database.MigrateAsync(cancellationToken);
         }
+
+        // Creating the job storage installs or upgrades Hangfire's schema: inside the lock too.
+        _ = services.GetRequiredService<JobStorage>();
 
         if (configuration["Demo:ApiKey"] is { Length: > 0 } demoKey)
         {

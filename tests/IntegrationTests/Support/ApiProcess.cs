@@ -55,7 +55,16 @@ public sealed class ApiProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var api = new ApiProcess(process, baseAddress);
-        await api.WaitUntilReadyAsync();
+        try
+        {
+            await api.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
+        }
+
         return api;
     }
 
