@@ -42,6 +42,7 @@ public static class DeliveryServices
         });
         services.AddScoped<IDeliveryScheduler, HangfireDeliveryScheduler>();
         services.AddSingleton<DeliveryBatchTrigger>();
+        services.AddScoped<DeliveryBatchJob>();
         services.AddScoped<IIdempotencyStore, EfIdempotencyStore>();
 
         // Storage and activator are this host's own, not Hangfire's static JobStorage.Current and

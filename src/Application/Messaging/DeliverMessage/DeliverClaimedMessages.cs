@@ -20,9 +20,6 @@ public sealed record DeliverClaimedMessagesCommand(IReadOnlyList<long> MessageId
 /// <summary>What became of one message of a batch.</summary>
 public sealed record DeliveredMessage(long MessageId, DeliveryResult Result);
 
-/// <summary>An attempt whose outcome is known, not yet saved.</summary>
-public sealed record AttemptedDelivery(long MessageId, TransportOutcome Outcome);
-
 /// <summary>The batch's outcomes could not be saved together; each is in <see cref="Attempts"/>.</summary>
 public sealed class DeliveryOutcomesNotSavedException(IReadOnlyList<AttemptedDelivery> attempts, Exception inner)
     : Exception($"The outcomes of {attempts.Count} deliveries could not be saved together.", inner)
@@ -54,16 +51,14 @@ public sealed partial class DeliverClaimedMessagesHandler(
         var outcomes = await Task.WhenAll(claimed.Select(message => slots.RunAsync(() =>
             TryAttemptAsync(message, channelsById[message.ChannelId]))));
 
-        var attempted = claimed.Select((message, i) => (message, outcome: outcomes[i]))
-            .Where(pair => pair.outcome is not null)
-            .Select(pair => (pair.message, outcome: pair.outcome!))
-            .ToList();
+        var attempted = outcomes.OfType<AttemptedDelivery>().ToList();
+        var byId = claimed.ToDictionary(m => m.Id);
         var results = new List<DeliveredMessage>(attempted.Count);
         try
         {
-            foreach (var (message, outcome) in attempted)
+            foreach (var attempt in attempted)
             {
-                results.Add(new DeliveredMessage(message.Id, delivery.Record(message, outcome)));
+                results.Add(new DeliveredMessage(attempt.MessageId, delivery.Record(byId[attempt.MessageId], attempt)));
             }
 
             await unitOfWork.SaveChangesAsync(CancellationToken.None);
@@ -71,15 +66,14 @@ public sealed partial class DeliverClaimedMessagesHandler(
         catch (Exception exception)
         {
             // The emails have left (or not): their outcomes must not be lost with this context.
-            throw new DeliveryOutcomesNotSavedException(
-                [.. attempted.Select(pair => new AttemptedDelivery(pair.message.Id, pair.outcome))], exception);
+            throw new DeliveryOutcomesNotSavedException(attempted, exception);
         }
 
         return results;
     }
 
     /// <summary>The attempt's outcome; null after an unexpected error (the message stays in sending and becomes uncertain).</summary>
-    private async Task<TransportOutcome?> TryAttemptAsync(Message message, Channel channel)
+    private async Task<AttemptedDelivery?> TryAttemptAsync(Message message, Channel channel)
     {
         try
         {
@@ -101,7 +95,7 @@ public sealed partial class DeliverClaimedMessagesHandler(
 /// fallback when a batch could not save its outcomes together. A message no longer in sending (another
 /// run settled it) is left as it is.
 /// </summary>
-public sealed record RecordDeliveryOutcomeCommand(long MessageId, TransportOutcome Outcome) : IRequest<DeliveryResult>;
+public sealed record RecordDeliveryOutcomeCommand(AttemptedDelivery Attempt) : IRequest<DeliveryResult>;
 
 public sealed class RecordDeliveryOutcomeHandler(
     IRepository<Message> messages,
@@ -110,13 +104,13 @@ public sealed class RecordDeliveryOutcomeHandler(
 {
     public async ValueTask<DeliveryResult> Handle(RecordDeliveryOutcomeCommand command, CancellationToken cancellationToken)
     {
-        var message = await messages.FirstOrDefaultAsync(new ByIdSpec<Message>(command.MessageId), CancellationToken.None);
+        var message = await messages.FirstOrDefaultAsync(new ByIdSpec<Message>(command.Attempt.MessageId), CancellationToken.None);
         if (message is not { Status: DeliveryStatus.Sending })
         {
             return DeliveryResult.Skipped;
         }
 
-        var result = delivery.Record(message, command.Outcome);
+        var result = delivery.Record(message, command.Attempt);
         await unitOfWork.SaveChangesAsync(CancellationToken.None);
         return result;
     }

@@ -61,8 +61,8 @@ public sealed class DeliverMessageHandler(
         var channel = await channels.FirstOrDefaultAsync(new ByIdSpec<Channel>(message.ChannelId), cancellationToken)
             ?? throw new InvalidOperationException($"Channel {message.ChannelId} of message {message.Id} is missing.");
 
-        var outcome = await slots.RunAsync(() => delivery.AttemptAsync(message, channel, cancellationToken));
-        var result = delivery.Record(message, outcome);
+        var attempted = await slots.RunAsync(() => delivery.AttemptAsync(message, channel, cancellationToken));
+        var result = delivery.Record(message, attempted);
 
         // The outcome is saved even if the job is being stopped: the email has left (or not) already.
         await unitOfWork.SaveChangesAsync(CancellationToken.None);

@@ -7,6 +7,9 @@ using Modular.Domain.Messaging;
 
 namespace Modular.Application.Messaging.DeliverMessage;
 
+/// <summary>An attempt whose outcome is known, with the moment it ended; not yet saved.</summary>
+public sealed record AttemptedDelivery(long MessageId, TransportOutcome Outcome, DateTimeOffset At);
+
 /// <summary>
 /// One delivery attempt of a claimed message, in two halves: <see cref="AttemptAsync"/> hands the email
 /// to SMTP (and touches no database), <see cref="Record"/> writes its outcome on the message in memory,
@@ -21,7 +24,13 @@ public sealed partial class MessageDelivery(
     ILogger<MessageDelivery> logger)
 {
     /// <summary>Fetches the attachments and hands the email to the channel's relay.</summary>
-    public async Task<TransportOutcome> AttemptAsync(Message message, Channel channel, CancellationToken cancellationToken)
+    public async Task<AttemptedDelivery> AttemptAsync(Message message, Channel channel, CancellationToken cancellationToken)
+    {
+        var outcome = await HandOverAsync(message, channel, cancellationToken);
+        return new AttemptedDelivery(message.Id, outcome, clock.GetUtcNow());
+    }
+
+    private async Task<TransportOutcome> HandOverAsync(Message message, Channel channel, CancellationToken cancellationToken)
     {
         var fetched = AttachmentFetchResult.Success([]);
         if (message.AttachmentUrls.Count > 0)
@@ -57,12 +66,14 @@ public sealed partial class MessageDelivery(
 
     /// <summary>
     /// Records the attempt on a message in <c>sending</c>: sent, uncertain, failed, or queued again for
-    /// a retry while the policy has one left. The caller saves.
+    /// a retry while the policy has one left, as of the moment the attempt ended (a batch records its
+    /// attempts together, after the last one). The caller saves.
     /// </summary>
-    public DeliveryResult Record(Message message, TransportOutcome outcome)
+    public DeliveryResult Record(Message message, AttemptedDelivery attempted)
     {
+        var outcome = attempted.Outcome;
         var attempt = message.Attempts.Count + 1;
-        var now = clock.GetUtcNow();
+        var now = attempted.At;
         var record = new DeliveryAttempt(attempt, now, outcome.Outcome, outcome.Phase, outcome.ReplyCode, outcome.ReplyText);
         var (recorded, result) = outcome.Outcome switch
         {

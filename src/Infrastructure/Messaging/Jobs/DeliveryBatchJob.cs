@@ -11,11 +11,12 @@ namespace Modular.Infrastructure.Messaging.Jobs;
 
 /// <summary>
 /// Delivers the messages that are due now, many per job. One conditional update claims a batch of
-/// queued rows (<c>FOR UPDATE SKIP LOCKED</c>, so concurrent batches never share a row), then each
+/// due rows (queued, or scheduled and due) (<c>FOR UPDATE SKIP LOCKED</c>, so concurrent batches never share a row), then each
 /// organization's claimed messages are delivered by one command (one read, the sends side by side, one
 /// save of the outcomes), in a scope of that organization. A full batch asks for another job, so a
 /// backlog is worked by every free worker.
-/// Scheduled sends and retries keep one job per message ("Deliver message 42").
+/// Scheduled sends and retries keep one job per message ("Deliver message 42"), which at its time runs a
+/// batch claim too, so messages that fall due together are delivered together.
 /// </summary>
 public sealed partial class DeliveryBatchJob(
     ModularDbContext db,
@@ -33,6 +34,15 @@ public sealed partial class DeliveryBatchJob(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         trigger.Started();
+        await DeliverDueAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Claims up to <see cref="BatchSize"/> messages that are due (queued, or scheduled and their time
+    /// has come) and delivers them; a full batch asks for another job.
+    /// </summary>
+    public async Task DeliverDueAsync(CancellationToken cancellationToken)
+    {
         var claimed = await ClaimAsync(cancellationToken);
         if (claimed.Count == 0)
         {
@@ -90,7 +100,7 @@ public sealed partial class DeliveryBatchJob(
                 await using var scope = scopes.CreateAsyncScope();
                 scope.ServiceProvider.GetRequiredService<TenantContext>().Set(organizationId);
                 var result = await scope.ServiceProvider.GetRequiredService<ISender>()
-                    .Send(new RecordDeliveryOutcomeCommand(attempt.MessageId, attempt.Outcome), CancellationToken.None);
+                    .Send(new RecordDeliveryOutcomeCommand(attempt), CancellationToken.None);
                 recorded.Add(new DeliveredMessage(attempt.MessageId, result));
             }
             catch (Exception exception)
@@ -126,7 +136,7 @@ public sealed partial class DeliveryBatchJob(
                 UPDATE messages SET status = 'Sending', sending_since = @now, updated_at = @now
                 WHERE id IN (
                     SELECT id FROM messages
-                    WHERE status = 'Queued' AND due_at <= @now
+                    WHERE status IN ('Queued', 'Scheduled') AND due_at <= @now
                     ORDER BY due_at
                     LIMIT @batch
                     FOR UPDATE SKIP LOCKED)

@@ -2,6 +2,7 @@ using Hangfire;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Modular.Application.Messaging.DeliverMessage;
+using Modular.Application.Messaging.Ports;
 using Modular.Domain.Messaging;
 using Modular.Infrastructure.Persistence;
 
@@ -12,7 +13,13 @@ namespace Modular.Infrastructure.Messaging.Jobs;
 /// organization that owns the message, and sends the delivery command through the mediator.
 /// Running it twice is harmless: the command claims the message before sending.
 /// </summary>
-public sealed class DeliveryJob(ModularDbContext db, TenantContext tenant, ISender sender)
+public sealed class DeliveryJob(
+    ModularDbContext db,
+    TenantContext tenant,
+    ISender sender,
+    DeliveryBatchJob batch,
+    DeliveryPolicy policy,
+    TimeProvider clock)
 {
     public const string Queue = "delivery";
 
@@ -23,11 +30,28 @@ public sealed class DeliveryJob(ModularDbContext db, TenantContext tenant, ISend
     {
         var owner = await db.Set<Message>().IgnoreQueryFilters()
             .Where(m => m.Id == messageId)
-            .Select(m => new { m.OrganizationId })
+            .Select(m => new { m.OrganizationId, m.Status, m.DueAt })
             .FirstOrDefaultAsync(cancellationToken);
         if (owner is null)
         {
             return;
+        }
+
+        // Messages scheduled for the same moment (a campaign) fall due together: at its time, the job
+        // claims and delivers every due message with the batch claim, its own among them, rather than
+        // one message per job at the job queue's pace. Whatever the batch did not take (another batch
+        // holds it, or more than a batch fell due) the command below claims and sends, or skips.
+        var now = clock.GetUtcNow();
+        if (owner.Status is DeliveryStatus.Scheduled or DeliveryStatus.Queued && owner.DueAt - now <= policy.EarlyFireTolerance)
+        {
+            // Hangfire fires a little early on purpose: never claim before the due time.
+            while (owner.DueAt > now)
+            {
+                await Task.Delay(owner.DueAt - now + TimeSpan.FromMilliseconds(1), clock, cancellationToken);
+                now = clock.GetUtcNow();
+            }
+
+            await batch.DeliverDueAsync(cancellationToken);
         }
 
         tenant.Set(owner.OrganizationId);

@@ -43,10 +43,11 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         // The outbox sweeper looks only at rows that still need a delivery.
         builder.HasIndex(m => m.DueAt, "ix_messages_pending_due_at").HasDatabaseName("ix_messages_pending_due_at")
             .HasFilter("status IN ('Queued', 'Scheduled', 'Sending')");
-        // Batch claims read only queued rows, oldest first: without the rows being sent, and without
-        // the dead entries every claim and every outcome leaves behind in the wider index.
-        builder.HasIndex(m => m.DueAt, "ix_messages_queued_due_at").HasDatabaseName("ix_messages_queued_due_at")
-            .HasFilter("status = 'Queued'");
+        // Batch claims read only the rows waiting for their time (queued, scheduled), oldest first:
+        // without the rows being sent, and without the dead entries every claim and every outcome
+        // leaves behind in the wider index.
+        builder.HasIndex(m => m.DueAt, "ix_messages_claimable_due_at").HasDatabaseName("ix_messages_claimable_due_at")
+            .HasFilter("status IN ('Queued', 'Scheduled')");
 
         // Every message is updated twice on its way out (claimed, then sent), so dead row versions pile
         // up at the rate of sends: vacuum after 1% of the table has changed instead of PostgreSQL's 20%,

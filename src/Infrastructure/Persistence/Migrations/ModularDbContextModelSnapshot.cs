@@ -451,13 +451,13 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.HasIndex("OrganizationId", "Status", "DueAt")
                         .HasDatabaseName("ix_messages_organization_id_status_due_at");
 
+                    b.HasIndex(new[] { "DueAt" }, "ix_messages_claimable_due_at")
+                        .HasDatabaseName("ix_messages_claimable_due_at")
+                        .HasFilter("status IN ('Queued', 'Scheduled')");
+
                     b.HasIndex(new[] { "DueAt" }, "ix_messages_pending_due_at")
                         .HasDatabaseName("ix_messages_pending_due_at")
                         .HasFilter("status IN ('Queued', 'Scheduled', 'Sending')");
-
-                    b.HasIndex(new[] { "DueAt" }, "ix_messages_queued_due_at")
-                        .HasDatabaseName("ix_messages_queued_due_at")
-                        .HasFilter("status = 'Queued'");
 
                     b.ToTable("messages", (string)null);
 
