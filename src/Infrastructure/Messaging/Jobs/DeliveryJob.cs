@@ -32,7 +32,8 @@ public sealed class DeliveryJob(
             .Where(m => m.Id == messageId)
             .Select(m => new { m.OrganizationId, m.Status, m.DueAt })
             .FirstOrDefaultAsync(cancellationToken);
-        if (owner is null)
+        // Gone, or settled already (a batch claim delivered it with others due at the same time).
+        if (owner is null || owner.Status is not (DeliveryStatus.Scheduled or DeliveryStatus.Queued or DeliveryStatus.Sending))
         {
             return;
         }
