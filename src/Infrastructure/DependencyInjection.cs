@@ -44,7 +44,8 @@ public static class DependencyInjection
     /// Defaults for the service's own pool, unless the connection string sets them: statements it runs
     /// over and over are prepared once per connection (PostgreSQL then skips parsing and planning them),
     /// and a connection going back to the pool is not reset with a <c>DISCARD ALL</c> (which would
-    /// also drop those statements): the service's queries never change session state. Hangfire's pool keeps Npgsql's defaults.
+    /// also drop those statements): the service's queries never change session state. Hangfire's pool
+    /// keeps Npgsql's defaults.
     /// </summary>
     internal static string WithPoolDefaults(string connectionString)
     {

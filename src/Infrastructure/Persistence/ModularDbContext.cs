@@ -12,8 +12,8 @@ using Modular.Domain.Organizations;
 namespace Modular.Infrastructure.Persistence;
 
 /// <summary>
-/// The service's unit of work over PostgreSQL. Instances are pooled (creating one per request is a
-/// measurable part of a send); the scope that rents one gives it the scope's tenant
+/// The service's unit of work over PostgreSQL. Instances are pooled (EF Core sets a context up once,
+/// not on every request); the scope that rents one gives it the scope's tenant
 /// (<see cref="UseTenant"/>), and returning it to the pool takes the tenant back.
 /// </summary>
 public sealed class ModularDbContext(DbContextOptions<ModularDbContext> options)

@@ -49,7 +49,7 @@ public sealed partial class DeliverClaimedMessagesHandler(
         // stop: a claim left behind would only turn into an uncertain message later. The attempts touch
         // no database; the outcomes are written on the messages afterwards, one at a time.
         var outcomes = await Task.WhenAll(claimed.Select(message => slots.RunAsync(() =>
-            TryAttemptAsync(message, channelsById[message.ChannelId]))));
+            TryAttemptAsync(message, channelsById.GetValueOrDefault(message.ChannelId)))));
 
         var attempted = outcomes.OfType<AttemptedDelivery>().ToList();
         var byId = claimed.ToDictionary(m => m.Id);
@@ -73,11 +73,14 @@ public sealed partial class DeliverClaimedMessagesHandler(
     }
 
     /// <summary>The attempt's outcome; null after an unexpected error (the message stays in sending and becomes uncertain).</summary>
-    private async Task<AttemptedDelivery?> TryAttemptAsync(Message message, Channel channel)
+    private async Task<AttemptedDelivery?> TryAttemptAsync(Message message, Channel? channel)
     {
         try
         {
-            return await delivery.AttemptAsync(message, channel, CancellationToken.None);
+            return await delivery.AttemptAsync(
+                message,
+                channel ?? throw new InvalidOperationException($"Channel {message.ChannelId} of message {message.Id} is missing."),
+                CancellationToken.None);
         }
         catch (Exception exception)
         {

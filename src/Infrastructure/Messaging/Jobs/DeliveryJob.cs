@@ -10,8 +10,9 @@ namespace Modular.Infrastructure.Messaging.Jobs;
 
 /// <summary>
 /// The Hangfire job that delivers one message. It carries only the message id, acts for the
-/// organization that owns the message, and sends the delivery command through the mediator.
-/// Running it twice is harmless: the command claims the message before sending.
+/// organization that owns the message, and sends the delivery command through the mediator. At the
+/// message's due time it first runs the batch claim, so messages due together go out together.
+/// Running it twice is harmless: every path claims a message before sending it.
 /// </summary>
 public sealed class DeliveryJob(
     ModularDbContext db,
