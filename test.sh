@@ -34,7 +34,6 @@ recreate_database modular_test
 recreate_database modular_test_defaults
 recreate_database modular_test_restart
 recreate_database modular_test_ratelimit
-recreate_database modular_test_startup
 
 export ConnectionStrings__Database
 ConnectionStrings__Database="$(pg_connection_string modular_test)"

@@ -18,19 +18,12 @@ internal sealed class DeliveryTracker : IDeliveryRecorder
     private readonly string _prefix;
     private readonly byte[] _prefixBytes;
     private readonly PhaseDeliveries?[] _phases = new PhaseDeliveries?[MaxPhases];
-    private long _unmatched;
 
     public DeliveryTracker(long runId)
     {
-        RunId = runId;
         _prefix = string.Create(CultureInfo.InvariantCulture, $"r{runId}-p");
         _prefixBytes = Encoding.ASCII.GetBytes(_prefix);
     }
-
-    public long RunId { get; }
-
-    /// <summary>Recipients that were not a benchmark request (the ceilings' messages).</summary>
-    public long Unmatched => Interlocked.Read(ref _unmatched);
 
     public string Address(int phase, int index) =>
         string.Create(CultureInfo.InvariantCulture, $"{_prefix}{phase}-{index}@{Domain}");
@@ -47,17 +40,15 @@ internal sealed class DeliveryTracker : IDeliveryRecorder
         return deliveries;
     }
 
+    /// <summary>Records a receipt; recipients that are not a benchmark request (the ceilings' messages) are ignored.</summary>
     public void Record(ReadOnlySpan<byte> address, long timestamp)
     {
         if (TryParse(address, out var phase, out var index)
             && phase < MaxPhases
-            && Volatile.Read(ref _phases[phase]) is { } deliveries
-            && deliveries.Record(index, timestamp))
+            && Volatile.Read(ref _phases[phase]) is { } deliveries)
         {
-            return;
+            deliveries.Record(index, timestamp);
         }
-
-        Interlocked.Increment(ref _unmatched);
     }
 
     private bool TryParse(ReadOnlySpan<byte> address, out int phase, out int index)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Specifications;
 using Modular.Domain.Common;
 using Modular.Domain.Contacts;
@@ -72,6 +73,21 @@ public static partial class MessageComposition
         }
 
         return (recipients, compliance);
+    }
+
+    /// <summary>Creates the outbound message of a draft, adds it, and records it on its conversation.</summary>
+    public static async Task<Result<Message>> AddOutboundAsync(
+        IRepository<Message> messages, Conversation conversation, OutboundDraft draft, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var message = Message.CreateOutbound(draft, now);
+        if (message.IsFailure)
+        {
+            return message.Error!;
+        }
+
+        await messages.AddAsync(message.Value, cancellationToken);
+        conversation.RecordMessage(now);
+        return message.Value;
     }
 
     [GeneratedRegex(@"</?[a-zA-Z][a-zA-Z0-9-]*(\s[^>]*)?/?\s*>", RegexOptions.CultureInvariant)]

@@ -8,7 +8,11 @@ public sealed record EmailAddress
 {
     private const int MaxLength = 254;
 
-    private EmailAddress(string value) => Value = value;
+    private EmailAddress(string value)
+    {
+        Value = value;
+        Normalized = value.ToLowerInvariant();
+    }
 
     public string Value { get; }
 
@@ -16,7 +20,7 @@ public sealed record EmailAddress
     public string Domain => Value[(Value.LastIndexOf('@') + 1)..];
 
     /// <summary>The address lower-cased, as used for uniqueness and look-ups.</summary>
-    public string Normalized => Value.ToLowerInvariant();
+    public string Normalized { get; }
 
     public static Result<EmailAddress> Parse(string? input, string field)
     {
@@ -31,7 +35,8 @@ public sealed record EmailAddress
     public static bool TryParse(string? input, out EmailAddress address, out string reason)
     {
         address = null!;
-        if (input is not null && input.AsSpan().IndexOfAny('\r', '\n') >= 0)
+        // Before trimming: a trailing CR/LF is refused, not trimmed away.
+        if (input is not null && HeaderText.HasLineBreak(input))
         {
             reason = "An email address cannot contain a line break.";
             return false;
@@ -47,12 +52,6 @@ public sealed record EmailAddress
         if (value.Length > MaxLength)
         {
             reason = $"An email address has at most {MaxLength} characters.";
-            return false;
-        }
-
-        if (value.AsSpan().IndexOfAny('\r', '\n') >= 0)
-        {
-            reason = "An email address cannot contain a line break.";
             return false;
         }
 

@@ -4,6 +4,7 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Modular.Application.Common.Idempotency;
 using Modular.Application.Messaging.Ports;
 using Modular.Infrastructure.Messaging.Idempotency;
@@ -24,7 +25,7 @@ public static class DeliveryServices
         services.AddHttpClient(HttpAttachmentFetcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
-                var allowPrivate = configuration.GetValue<bool>($"{AttachmentOptions.Section}:{nameof(AttachmentOptions.AllowPrivateNetworks)}");
+                var allowPrivate = sp.GetRequiredService<IOptions<AttachmentOptions>>().Value.AllowPrivateNetworks;
                 return new SocketsHttpHandler
                 {
                     AllowAutoRedirect = false,

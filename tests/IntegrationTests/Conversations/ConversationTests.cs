@@ -14,7 +14,7 @@ public sealed class ConversationTests(ApiFactory api)
     {
         var organization = await api.CreateOrganizationAsync();
         var (salesId, sales) = await organization.CreateChannelAsync();
-        var (supportId, support) = await organization.CreateChannelAsync();
+        var (_, support) = await organization.CreateChannelAsync();
         var a = await organization.SendAsync(new { From = sales, To = MailDev.UniqueAddress(), Subject = "A", Body = "a" });
         var b = await organization.SendAsync(new { From = sales, To = MailDev.UniqueAddress(), Subject = "B", Body = "b", ConversationStatus = "closed" });
         var c = await organization.SendAsync(new { From = support, To = MailDev.UniqueAddress(), Subject = "C", Body = "c", ConversationStatus = "automated" });
@@ -41,7 +41,6 @@ public sealed class ConversationTests(ApiFactory api)
         Assert.Equal(3, page.GetProperty("total").GetInt32());
         Assert.Equal(1, page.GetProperty("limit").GetInt32());
         Assert.Equal(1, page.GetProperty("offset").GetInt32());
-        _ = supportId;
     }
 
     [Theory]

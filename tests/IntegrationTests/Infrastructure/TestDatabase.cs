@@ -17,6 +17,26 @@ internal static class TestDatabase
         return database.ConnectionString;
     }
 
+    /// <summary>
+    /// Like <see cref="Own"/>, but dropped and created again first: a new, empty database for a test
+    /// about what happens on one (the first start of several instances).
+    /// </summary>
+    public static string Fresh(string suffix)
+    {
+        var database = new NpgsqlConnectionStringBuilder(ApiFactory.SharedConnectionString);
+        database.Database += suffix;
+        var admin = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Database = "postgres" };
+        using (var connection = new NpgsqlConnection(admin.ConnectionString))
+        {
+            connection.Open();
+            using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database.Database}\" WITH (FORCE)", connection);
+            drop.ExecuteNonQuery();
+        }
+
+        EnsureExists(database);
+        return database.ConnectionString;
+    }
+
     public static void EnsureExists(NpgsqlConnectionStringBuilder target)
     {
         var admin = new NpgsqlConnectionStringBuilder(target.ConnectionString) { Database = "postgres" };

@@ -26,16 +26,32 @@ internal static class MessagingTestSupport
     }
 
     /// <summary>Polls the message until its delivery status is one of <paramref name="statuses"/>.</summary>
-    public static async Task<JsonElement> WaitForStatusAsync(this TestOrganization organization, long messageId, TimeSpan timeout, params string[] statuses)
+    public static Task<JsonElement> WaitForStatusAsync(this TestOrganization organization, long messageId, TimeSpan timeout, params string[] statuses) =>
+        organization.WaitForMessageAsync(
+            messageId,
+            timeout,
+            message => statuses.Contains(message.GetProperty("delivery_status").GetString()),
+            message => $"Message {messageId} is {message.GetProperty("delivery_status").GetString()}, expected {string.Join(" or ", statuses)}: {message}");
+
+    /// <summary>Polls the message until it has at least <paramref name="attempts"/> delivery attempts.</summary>
+    public static Task<JsonElement> WaitForAttemptsAsync(this TestOrganization organization, long messageId, TimeSpan timeout, int attempts = 1) =>
+        organization.WaitForMessageAsync(
+            messageId,
+            timeout,
+            message => message.GetProperty("attempts").GetArrayLength() >= attempts,
+            message => $"Message {messageId} has fewer than {attempts} attempts: {message}");
+
+    /// <summary>Polls the message until <paramref name="done"/> holds; asserts it did within <paramref name="timeout"/>.</summary>
+    private static async Task<JsonElement> WaitForMessageAsync(
+        this TestOrganization organization, long messageId, TimeSpan timeout, Func<JsonElement, bool> done, Func<JsonElement, string> failure)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var message = await organization.Client.GetOkAsync($"/v1/messages/{messageId}");
-            var status = message.GetProperty("delivery_status").GetString();
-            if (statuses.Contains(status) || DateTime.UtcNow > deadline)
+            if (done(message) || DateTime.UtcNow > deadline)
             {
-                Assert.True(statuses.Contains(status), $"Message {messageId} is {status}, expected {string.Join(" or ", statuses)}: {message}");
+                Assert.True(done(message), failure(message));
                 return message;
             }
 

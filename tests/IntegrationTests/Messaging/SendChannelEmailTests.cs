@@ -197,7 +197,7 @@ public sealed class SendChannelEmailTests(ApiFactory api)
     public async Task Opted_out_cc_is_left_out_while_the_others_receive_the_email()
     {
         var organization = await api.CreateOrganizationAsync();
-        var (channelId, channelEmail) = await organization.CreateChannelAsync();
+        var (_, channelEmail) = await organization.CreateChannelAsync();
         var (to, optedOut) = (MailDev.UniqueAddress("to"), MailDev.UniqueAddress("cc"));
         var contact = await organization.Client.CreateAsync("/v1/contacts", new { Email = optedOut });
         using (var optOut = await organization.Client.PostJsonAsync($"/v1/contacts/{contact.Id()}/opt_out", new { AllChannels = true }))
@@ -212,14 +212,13 @@ public sealed class SendChannelEmailTests(ApiFactory api)
         Assert.DoesNotContain(optedOut, received.EnvelopeRecipients);
         Assert.Empty(await MailDev.ForRecipientAsync(optedOut));
         Assert.Equal(optedOut, Assert.Single(message.GetProperty("compliance_results").EnumerateArray()).GetProperty("address").GetString());
-        _ = channelId;
     }
 
     [Fact]
     public async Task New_contact_is_created_with_the_requested_opt_ins_only_when_the_send_creates_it()
     {
         var organization = await api.CreateOrganizationAsync();
-        var (channelId, channelEmail) = await organization.CreateChannelAsync();
+        var (_, channelEmail) = await organization.CreateChannelAsync();
         var (secondId, _) = await organization.CreateChannelAsync();
         var to = MailDev.UniqueAddress();
 
@@ -235,7 +234,6 @@ public sealed class SendChannelEmailTests(ApiFactory api)
         await organization.SendAsync(new { From = channelEmail, To = to, Body = "Again", OptInToAllChannels = true });
         contact = await organization.Client.GetOkAsync($"/v1/contacts/{contact.Id()}");
         Assert.Single(contact.GetProperty("consents").EnumerateArray());
-        _ = channelId;
     }
 
     [Fact]
@@ -270,7 +268,7 @@ public sealed class SendChannelEmailTests(ApiFactory api)
         var to = MailDev.UniqueAddress();
 
         var sent = await organization.SendAsync(new { From = channelEmail, To = to, Body = "Are you there?" });
-        var failing = await WaitForAttemptsAsync(organization, sent.Id(), 1);
+        var failing = await organization.WaitForAttemptsAsync(sent.Id(), Delivery);
         var firstAttempt = failing.GetProperty("attempts")[0];
         Assert.Equal("transient", firstAttempt.GetProperty("outcome").GetString());
         Assert.Equal("connect", firstAttempt.GetProperty("phase").GetString());
@@ -284,21 +282,5 @@ public sealed class SendChannelEmailTests(ApiFactory api)
         Assert.Single(await MailDev.WaitForAsync(to));
         await Task.Delay(1500);
         Assert.Single(await MailDev.ForRecipientAsync(to));
-    }
-
-    private static async Task<System.Text.Json.JsonElement> WaitForAttemptsAsync(TestOrganization organization, long messageId, int attempts)
-    {
-        var deadline = DateTime.UtcNow + Delivery;
-        while (true)
-        {
-            var message = await organization.Client.GetOkAsync($"/v1/messages/{messageId}");
-            if (message.GetProperty("attempts").GetArrayLength() >= attempts || DateTime.UtcNow > deadline)
-            {
-                Assert.True(message.GetProperty("attempts").GetArrayLength() >= attempts, $"No attempt recorded: {message}");
-                return message;
-            }
-
-            await Task.Delay(100);
-        }
     }
 }

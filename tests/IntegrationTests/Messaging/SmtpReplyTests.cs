@@ -38,11 +38,7 @@ public sealed class SmtpReplyTests(ApiFactory api)
         var (_, channel) = await organization.CreateChannelAsync(smtp: new { Host = "127.0.0.1", Port = server.Port, Security = "none" });
 
         var sent = await organization.SendAsync(new { From = channel, To = MailDev.UniqueAddress(), Body = "Hi" });
-        var deadline = DateTime.UtcNow + Delivery;
-        while ((await organization.Client.GetOkAsync($"/v1/messages/{sent.Id()}")).GetProperty("attempts").GetArrayLength() == 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
+        await organization.WaitForAttemptsAsync(sent.Id(), Delivery);
 
         server.RecipientReply = "250 OK";
         var message = await organization.WaitForStatusAsync(sent.Id(), Delivery, "sent");

@@ -12,9 +12,9 @@ public sealed class StartupTests
     [Fact]
     public async Task Instances_starting_together_on_a_new_database_all_come_up_and_seed_the_demo_once()
     {
-        // test.sh recreates this database empty before every run: the instances race to migrate it,
-        // install Hangfire's schema and seed the demo organization.
-        var database = TestDatabase.Own("_startup");
+        // A new, empty database: the instances race to migrate it, install Hangfire's schema and seed
+        // the demo organization.
+        var database = TestDatabase.Fresh("_startup");
         var demoKey = $"mod_demo_{Guid.NewGuid():N}";
         var settings = new Dictionary<string, string> { ["Demo:ApiKey"] = demoKey };
         var starts = Enumerable.Range(0, 3).Select(_ => ApiProcess.StartAsync(database, settings)).ToList();

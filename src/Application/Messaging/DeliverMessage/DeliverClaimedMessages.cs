@@ -17,8 +17,8 @@ namespace Modular.Application.Messaging.DeliverMessage;
 /// </summary>
 public sealed record DeliverClaimedMessagesCommand(IReadOnlyList<long> MessageIds) : IRequest<IReadOnlyList<DeliveredMessage>>;
 
-/// <summary>What became of one message of a batch.</summary>
-public sealed record DeliveredMessage(long MessageId, DeliveryResult Result);
+/// <summary>What became of one message of a batch, and the reason recorded when it failed.</summary>
+public sealed record DeliveredMessage(long MessageId, DeliveryResult Result, string? Error);
 
 /// <summary>The batch's outcomes could not be saved together; each is in <see cref="Attempts"/>.</summary>
 public sealed class DeliveryOutcomesNotSavedException(IReadOnlyList<AttemptedDelivery> attempts, Exception inner)
@@ -58,7 +58,8 @@ public sealed partial class DeliverClaimedMessagesHandler(
         {
             foreach (var attempt in attempted)
             {
-                results.Add(new DeliveredMessage(attempt.MessageId, delivery.Record(byId[attempt.MessageId], attempt)));
+                var message = byId[attempt.MessageId];
+                results.Add(new DeliveredMessage(message.Id, delivery.Record(message, attempt), message.Error));
             }
 
             await unitOfWork.SaveChangesAsync(CancellationToken.None);
@@ -98,23 +99,23 @@ public sealed partial class DeliverClaimedMessagesHandler(
 /// fallback when a batch could not save its outcomes together. A message no longer in sending (another
 /// run settled it) is left as it is.
 /// </summary>
-public sealed record RecordDeliveryOutcomeCommand(AttemptedDelivery Attempt) : IRequest<DeliveryResult>;
+public sealed record RecordDeliveryOutcomeCommand(AttemptedDelivery Attempt) : IRequest<DeliveredMessage>;
 
 public sealed class RecordDeliveryOutcomeHandler(
     IRepository<Message> messages,
     IUnitOfWork unitOfWork,
-    MessageDelivery delivery) : IRequestHandler<RecordDeliveryOutcomeCommand, DeliveryResult>
+    MessageDelivery delivery) : IRequestHandler<RecordDeliveryOutcomeCommand, DeliveredMessage>
 {
-    public async ValueTask<DeliveryResult> Handle(RecordDeliveryOutcomeCommand command, CancellationToken cancellationToken)
+    public async ValueTask<DeliveredMessage> Handle(RecordDeliveryOutcomeCommand command, CancellationToken cancellationToken)
     {
         var message = await messages.FirstOrDefaultAsync(new ByIdSpec<Message>(command.Attempt.MessageId), CancellationToken.None);
         if (message is not { Status: DeliveryStatus.Sending })
         {
-            return DeliveryResult.Skipped;
+            return new DeliveredMessage(command.Attempt.MessageId, DeliveryResult.Skipped, null);
         }
 
         var result = delivery.Record(message, command.Attempt);
         await unitOfWork.SaveChangesAsync(CancellationToken.None);
-        return result;
+        return new DeliveredMessage(message.Id, result, message.Error);
     }
 }

@@ -11,11 +11,10 @@ namespace Modular.Application.Messaging.DeliverMessage;
 /// <summary>
 /// Delivers one message. Sent by the delivery jobs with the message id only; safe to run any number of
 /// times. Not a command of the unit-of-work pipeline: it commits twice on purpose, first its claim on
-/// the message (so no other run can send it) and then the outcome. With <paramref name="AlreadyClaimed"/>,
-/// the caller claimed the message itself (a batch claim moved it to <c>sending</c>), and only the
-/// attempt and its outcome are left.
+/// the message (so no other run can send it) and then the outcome. The caller waits for the due time: a
+/// message not due yet is skipped.
 /// </summary>
-public sealed record DeliverMessageCommand(long MessageId, bool AlreadyClaimed = false) : IRequest<DeliveryResult>;
+public sealed record DeliverMessageCommand(long MessageId) : IRequest<DeliveryResult>;
 
 public enum DeliveryResult
 {
@@ -52,7 +51,7 @@ public sealed class DeliverMessageHandler(
             return DeliveryResult.Skipped;
         }
 
-        var mine = command.AlreadyClaimed ? message.Status == DeliveryStatus.Sending : await ClaimAsync(message, cancellationToken);
+        var mine = await ClaimAsync(message, cancellationToken);
         if (!mine)
         {
             return DeliveryResult.Skipped;
@@ -84,25 +83,8 @@ public sealed class DeliverMessageHandler(
             return false;
         }
 
-        if (message.Status is not (DeliveryStatus.Queued or DeliveryStatus.Scheduled))
-        {
-            return false;
-        }
-
-        // Hangfire keeps due times in whole seconds and may fire early: wait for the due time rather
-        // than ever sending before it. A job far too early belongs to an older schedule: a newer job exists.
-        if (message.DueAt - now > policy.EarlyFireTolerance)
-        {
-            return false;
-        }
-
-        // Timers may wake a little before the time asked for: wait until the clock says it is due.
-        while (message.DueAt > now)
-        {
-            await Task.Delay(message.DueAt - now + TimeSpan.FromMilliseconds(1), clock, cancellationToken);
-            now = clock.GetUtcNow();
-        }
-
+        // Not queued or scheduled, or not due yet (a job of an older schedule; or a retry the batch
+        // queued again for later, which a job of its own delivers): not this run's.
         return message.MarkSending(now).IsSuccess && await TrySaveAsync(cancellationToken);
     }
 

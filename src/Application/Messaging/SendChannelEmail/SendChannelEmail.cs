@@ -7,6 +7,7 @@ using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Specifications;
 using Modular.Application.Common.Validation;
 using Modular.Application.Contacts;
+using Modular.Application.Conversations;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
 using Modular.Domain.Contacts;
@@ -156,7 +157,7 @@ public sealed class SendChannelEmailHandler(
         var conversation = !isNewContact
             ? await conversations.FirstOrDefaultAsync(new LatestConversationSpec(contact.Id, channel.Id), cancellationToken)
             : null;
-        var status = ParseStatus(command.ConversationStatus);
+        var status = ConversationResponse.Parse(command.ConversationStatus);
         var previous = conversation is null ? null : await messages.FirstOrDefaultAsync(new LatestMessageSpec(conversation.Id), cancellationToken);
         if (conversation is null)
         {
@@ -188,7 +189,9 @@ public sealed class SendChannelEmailHandler(
         var senderName = string.IsNullOrWhiteSpace(command.SenderName) ? channel.SenderName : command.SenderName.Trim();
         var channelAddress = EmailAddress.Parse(channel.Email, "from").Value;
 
-        var message = Message.CreateOutbound(
+        var message = await MessageComposition.AddOutboundAsync(
+            messages,
+            conversation,
             new OutboundDraft
             {
                 OrganizationId = tenant.OrganizationId,
@@ -208,14 +211,13 @@ public sealed class SendChannelEmailHandler(
                 ScheduleAt = scheduleAt,
                 ComplianceResults = compliance,
             },
-            now);
+            now,
+            cancellationToken);
         if (message.IsFailure)
         {
             return message.Error!;
         }
 
-        await messages.AddAsync(message.Value, cancellationToken);
-        conversation.RecordMessage(now);
         return new SendChannelEmailResponse(new SentEmail(
             message.Value.Id, contact.Id, conversation.Id, Message.Format(message.Value.Status)));
     }
@@ -246,12 +248,4 @@ public sealed class SendChannelEmailHandler(
 
     private static List<Mailbox> ParseAll(IReadOnlyList<string>? values, string field) =>
         values is null ? [] : [.. values.Select((v, i) => Mailbox.Parse(v, $"{field}[{i}]").Value)];
-
-    private static ConversationStatus? ParseStatus(string? value) => value?.ToLowerInvariant() switch
-    {
-        "open" => Domain.Conversations.ConversationStatus.Open,
-        "automated" => Domain.Conversations.ConversationStatus.Automated,
-        "closed" => Domain.Conversations.ConversationStatus.Closed,
-        _ => null,
-    };
 }

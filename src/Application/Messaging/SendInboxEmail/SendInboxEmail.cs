@@ -214,7 +214,9 @@ public sealed class SendInboxEmailHandler(
 
         var (inReplyTo, references) = MessageComposition.ReplyHeaders(previous);
         var scheduleAt = string.IsNullOrEmpty(command.ScheduleAt) ? (DateTimeOffset?)null : ScheduleTime.Parse(command.ScheduleAt, now).Value;
-        var message = Message.CreateOutbound(
+        var message = await MessageComposition.AddOutboundAsync(
+            messages,
+            conversation,
             new OutboundDraft
             {
                 OrganizationId = tenant.OrganizationId,
@@ -234,14 +236,13 @@ public sealed class SendInboxEmailHandler(
                 ScheduleAt = scheduleAt,
                 ComplianceResults = compliance,
             },
-            now);
+            now,
+            cancellationToken);
         if (message.IsFailure)
         {
             return message.Error!;
         }
 
-        await messages.AddAsync(message.Value, cancellationToken);
-        conversation.RecordMessage(now);
         var accepted = message.Value.Status != DeliveryStatus.Blocked;
         return new SendInboxEmailResponse(
             message.Value.Id,

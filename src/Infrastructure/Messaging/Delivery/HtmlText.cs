@@ -22,7 +22,7 @@ public static class HtmlText
                 case HtmlTagToken tag when tag.Id == HtmlTagId.A:
                     if (tag.IsEndTag)
                     {
-                        if (href is not null && !output.ToString().EndsWith(href, StringComparison.Ordinal))
+                        if (href is not null && !EndsWith(output, href))
                         {
                             output.Append(" (").Append(href).Append(')');
                         }
@@ -63,6 +63,25 @@ public static class HtmlText
     private static bool IsBlock(HtmlTagId id) => id is HtmlTagId.P or HtmlTagId.Div or HtmlTagId.TR or HtmlTagId.Table
         or HtmlTagId.H1 or HtmlTagId.H2 or HtmlTagId.H3 or HtmlTagId.H4 or HtmlTagId.H5 or HtmlTagId.H6
         or HtmlTagId.UL or HtmlTagId.OL or HtmlTagId.BlockQuote or HtmlTagId.HR or HtmlTagId.Pre;
+
+    /// <summary>Whether the text so far ends with <paramref name="value"/>, without copying all of it.</summary>
+    private static bool EndsWith(StringBuilder output, string value)
+    {
+        if (output.Length < value.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (output[output.Length - value.Length + i] != value[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private static void NewLine(StringBuilder output)
     {

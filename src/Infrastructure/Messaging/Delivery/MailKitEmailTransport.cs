@@ -48,10 +48,11 @@ public sealed class SmtpOptions
 internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEmailTransport, IDisposable
 {
     private readonly SmtpConnectionPool _pool = new(options.Value);
+    private readonly SmtpRoute _defaultRelay = options.Value.ToRoute();
 
     public async Task<TransportOutcome> SendAsync(OutgoingEmail email, SmtpRoute? route, CancellationToken cancellationToken)
     {
-        var relay = route ?? options.Value.ToRoute();
+        var relay = route ?? _defaultRelay;
         var message = MimeMessageFactory.Create(email);
         var sender = MailboxAddress.Parse(email.EnvelopeFrom);
         var recipients = MimeMessageFactory.EnvelopeRecipients(email).ToList();

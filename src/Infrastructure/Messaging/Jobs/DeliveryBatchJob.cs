@@ -39,14 +39,14 @@ public sealed partial class DeliveryBatchJob(
 
     /// <summary>
     /// Claims up to <see cref="BatchSize"/> messages that are due (queued, or scheduled and their time
-    /// has come) and delivers them; a full batch asks for another job.
+    /// has come) and delivers them; a full batch asks for another job. Returns the ids it claimed.
     /// </summary>
-    public async Task DeliverDueAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<long>> DeliverDueAsync(CancellationToken cancellationToken)
     {
         var claimed = await ClaimAsync(cancellationToken);
         if (claimed.Count == 0)
         {
-            return;
+            return new HashSet<long>();
         }
 
         if (claimed.Count == BatchSize)
@@ -58,6 +58,7 @@ public sealed partial class DeliveryBatchJob(
         // delivery slots bound how many messages are handed to SMTP at once, across all batch jobs.
         await Task.WhenAll(claimed.GroupBy(row => row.OrganizationId)
             .Select(group => DeliverAsync(group.Key, [.. group.Select(row => row.Id)])));
+        return claimed.Select(row => row.Id).ToHashSet();
     }
 
     private async Task DeliverAsync(long organizationId, IReadOnlyList<long> messageIds)
@@ -85,7 +86,7 @@ public sealed partial class DeliveryBatchJob(
 
         foreach (var failed in delivered.Where(d => d.Result == DeliveryResult.Failed))
         {
-            await ShowFailureAsync(scope.ServiceProvider.GetRequiredService<ModularDbContext>(), failed.MessageId);
+            ShowFailure(failed);
         }
     }
 
@@ -99,9 +100,8 @@ public sealed partial class DeliveryBatchJob(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 scope.ServiceProvider.GetRequiredService<TenantContext>().Set(organizationId);
-                var result = await scope.ServiceProvider.GetRequiredService<ISender>()
-                    .Send(new RecordDeliveryOutcomeCommand(attempt), CancellationToken.None);
-                recorded.Add(new DeliveredMessage(attempt.MessageId, result));
+                recorded.Add(await scope.ServiceProvider.GetRequiredService<ISender>()
+                    .Send(new RecordDeliveryOutcomeCommand(attempt), CancellationToken.None));
             }
             catch (Exception exception)
             {
@@ -118,11 +118,10 @@ public sealed partial class DeliveryBatchJob(
     /// reply, like the failures of single-message jobs. Requeuing it there does nothing: retrying a
     /// failed message is <c>POST /v1/messages/{id}/retry</c>.
     /// </summary>
-    private async Task ShowFailureAsync(ModularDbContext scoped, long messageId)
-    {
-        var failure = await MessageDeliveryFailedException.ForAsync(scoped, messageId);
-        jobs.Create<DeliveryJob>(job => job.RunAsync(messageId, CancellationToken.None), new Hangfire.States.FailedState(failure));
-    }
+    private void ShowFailure(DeliveredMessage failed) =>
+        jobs.Create<DeliveryJob>(
+            job => job.RunAsync(failed.MessageId, CancellationToken.None),
+            new Hangfire.States.FailedState(new MessageDeliveryFailedException(failed.MessageId, failed.Error)));
 
     private async Task<List<ClaimedMessage>> ClaimAsync(CancellationToken cancellationToken)
     {

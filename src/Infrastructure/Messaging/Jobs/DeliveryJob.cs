@@ -41,8 +41,8 @@ public sealed class DeliveryJob(
 
         // Messages scheduled for the same moment (a campaign) fall due together: at its time, the job
         // claims and delivers every due message with the batch claim, its own among them, rather than
-        // one message per job at the job queue's pace. Whatever the batch did not take (another batch
-        // holds it, or more than a batch fell due) the command below claims and sends, or skips.
+        // one message per job at the job queue's pace. If the batch did not take it (another batch
+        // holds it, or more than a batch fell due), the command below claims and sends it, or skips.
         var now = clock.GetUtcNow();
         if (owner.Status is DeliveryStatus.Scheduled or DeliveryStatus.Queued && owner.DueAt - now <= policy.EarlyFireTolerance)
         {
@@ -53,7 +53,11 @@ public sealed class DeliveryJob(
                 now = clock.GetUtcNow();
             }
 
-            await batch.DeliverDueAsync(cancellationToken);
+            var claimed = await batch.DeliverDueAsync(cancellationToken);
+            if (claimed.Contains(messageId))
+            {
+                return;
+            }
         }
 
         tenant.Set(owner.OrganizationId);
