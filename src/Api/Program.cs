@@ -68,7 +68,9 @@ app.MapHangfireDashboard(DashboardAuthorization.Path, new DashboardOptions
 }).AllowAnonymous();
 
 await DatabaseInitializer.InitializeAsync(app.Services, app.Configuration);
-DeliveryServices.ScheduleOutboxSweeper(app.Services.GetRequiredService<IRecurringJobManager>());
+var recurringJobs = app.Services.GetRequiredService<IRecurringJobManager>();
+recurringJobs.RemoveIfExists("outbox-sweeper");
+DeliveryServices.ScheduleDeliverySweeper(recurringJobs);
 await app.RunAsync();
 
 /// <summary>The host's entry point; public so integration tests can start it.</summary>

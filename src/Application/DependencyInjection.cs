@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Events;
 using Modular.Application.Contacts;
-using Modular.Application.Messaging;
+using Modular.Application.Messaging.Delivery;
 
 namespace Modular.Application;
 
@@ -18,10 +18,9 @@ public static class DependencyInjection
         services.AddScoped<DomainEventDispatcher>();
         services.AddScoped<ConsentChannels>();
         services.AddScoped<Common.Idempotency.IdempotencyContext>();
-        services.AddScoped<IDomainEventHandler, DeliveryDueHandler>();
-        services.AddScoped<IDomainEventHandler, MessageCanceledHandler>();
-        services.AddScoped<Messaging.DeliverMessage.MessageDelivery>();
-        services.AddSingleton<Messaging.DeliverMessage.DeliverySlots>();
+        services.AddScoped<IDomainEventHandler, ScheduleDelivery>();
+        services.AddScoped<SendTimeScreening>();
+        services.AddScoped<MessageAttempts>();
         return services;
     }
 }

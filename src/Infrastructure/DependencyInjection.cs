@@ -31,6 +31,7 @@ public static class DependencyInjection
         });
         services.AddScoped(typeof(IRepository<>), typeof(EfRepository<>));
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
+        services.AddSingleton<ITenantScopes, TenantScopes>();
 
         services.AddDataProtection()
             .SetApplicationName("Modular")

@@ -63,9 +63,9 @@ public static partial class MessageComposition
                 continue;
             }
 
-            if (contactsByNormalizedEmail.GetValueOrDefault(mailbox.Address.Normalized)?.IsOptedOut(channelId) == true)
+            if (RecipientRules.ExclusionReason(contactsByNormalizedEmail.GetValueOrDefault(mailbox.Address.Normalized), channelId) is { } reason)
             {
-                compliance.Add(new ComplianceResult(mailbox.Address.Value, ComplianceResult.OptedOut));
+                compliance.Add(new ComplianceResult(mailbox.Address.Value, reason));
                 continue;
             }
 

@@ -17,6 +17,7 @@ public sealed record MessageResponse(
     IReadOnlyList<string> To,
     IReadOnlyList<string> Cc,
     IReadOnlyList<string> Bcc,
+    IReadOnlyList<RecipientResponse> Recipients,
     string Subject,
     string? TextBody,
     string? HtmlBody,
@@ -46,6 +47,7 @@ public sealed record MessageResponse(
         Addresses(m, RecipientKind.To),
         Addresses(m, RecipientKind.Cc),
         Addresses(m, RecipientKind.Bcc),
+        [.. m.Recipients.Select(RecipientResponse.Of)],
         m.Subject,
         m.TextBody,
         m.HtmlBody,
@@ -57,7 +59,7 @@ public sealed record MessageResponse(
         m.SentAt,
         m.Error,
         [.. m.Attempts.Select(a => new AttemptResponse(
-            a.Number, a.At, a.Outcome.ToString().ToLowerInvariant(), a.Phase.ToString().ToLowerInvariant(), a.ReplyCode, a.ReplyText))],
+            a.Number, a.At, a.Outcome.ToString().ToLowerInvariant(), a.Phase.ToString().ToLowerInvariant(), a.ReplyCode, a.ReplyText, a.EnhancedStatus, a.QueueId))],
         [.. m.ComplianceResults.Select(c => new ComplianceResponse(c.Address, c.Reason))],
         m.CreatedAt,
         m.UpdatedAt);
@@ -66,6 +68,20 @@ public sealed record MessageResponse(
         [.. m.Recipients.Where(r => r.Kind == kind).Select(r => r.Address)];
 }
 
-public sealed record AttemptResponse(int Number, DateTimeOffset At, string Outcome, string Phase, int? ReplyCode, string? ReplyText);
+public sealed record AttemptResponse(int Number, DateTimeOffset At, string Outcome, string Phase, int? ReplyCode, string? ReplyText, string? EnhancedStatus, string? QueueId);
+
+/// <summary>One recipient and what became of it: <c>pending</c>, <c>sent</c>, <c>refused</c>, <c>deferred</c> or <c>excluded</c> (with the reason).</summary>
+public sealed record RecipientResponse(string Address, string Kind, string Status, SmtpReplyResponse? Reply, string? Reason)
+{
+    public static RecipientResponse Of(Recipient r) => new(
+        r.Address,
+        r.Kind.ToString().ToLowerInvariant(),
+        r.Status.ToString().ToLowerInvariant(),
+        r.Reply is { } reply ? new SmtpReplyResponse(reply.Code, reply.EnhancedStatus, reply.Text, reply.QueueId) : null,
+        r.Reason);
+}
+
+/// <summary>An SMTP server's reply: code, enhanced status code (RFC 3463), text, and the queue id the text names.</summary>
+public sealed record SmtpReplyResponse(int Code, string? EnhancedStatus, string Text, string? QueueId);
 
 public sealed record ComplianceResponse(string Address, string Reason);

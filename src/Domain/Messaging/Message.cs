@@ -31,7 +31,39 @@ public enum RecipientKind
     Bcc,
 }
 
-public sealed record Recipient(RecipientKind Kind, string Address, string? Name = null);
+/// <summary>Where one recipient of a message stands: waiting, sent to, refused by the server, or left out.</summary>
+public enum RecipientStatus
+{
+    /// <summary>Not attempted yet (or to be attempted again after a transient failure).</summary>
+    Pending,
+
+    /// <summary>The server accepted the recipient and the message.</summary>
+    Sent,
+
+    /// <summary>The server refused the recipient for good (a 5xx to <c>RCPT TO</c>).</summary>
+    Refused,
+
+    /// <summary>The server deferred the recipient (a 4xx to <c>RCPT TO</c>) while it took the others; not tried again.</summary>
+    Deferred,
+
+    /// <summary>Left out of the envelope and the headers when sending (opted out since the send was accepted).</summary>
+    Excluded,
+}
+
+/// <summary>One recipient of a message, with what became of it.</summary>
+public sealed record Recipient(RecipientKind Kind, string Address, string? Name = null)
+{
+    public RecipientStatus Status { get; init; }
+
+    /// <summary>The server's reply to <c>RCPT TO</c> of the latest attempt, when it got that far.</summary>
+    public SmtpReply? Reply { get; init; }
+
+    /// <summary>Why the recipient was left out (<see cref="RecipientStatus.Excluded"/>), for example <c>opted_out</c>.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Goes into the envelope (and the headers, unless Bcc) of the next attempt.</summary>
+    public bool IsInEnvelope => Status is RecipientStatus.Pending;
+}
 
 /// <summary>A recipient left out of a send, and why (for example <c>opted_out</c>).</summary>
 public sealed record ComplianceResult(string Address, string Reason)
@@ -58,14 +90,21 @@ public enum AttemptOutcome
     Uncertain,
 }
 
-/// <summary>One try at handing a message to an SMTP server.</summary>
+/// <summary>One try at handing a message to an SMTP server, with the reply that decided it (if any came).</summary>
 public sealed record DeliveryAttempt(
     int Number,
     DateTimeOffset At,
     AttemptOutcome Outcome,
     DeliveryPhase Phase,
     int? ReplyCode,
-    string? ReplyText);
+    string? ReplyText,
+    string? EnhancedStatus = null,
+    string? QueueId = null)
+{
+    /// <summary>An attempt decided by <paramref name="reply"/> or, when no reply came, described by <paramref name="detail"/>.</summary>
+    public static DeliveryAttempt Of(int number, DateTimeOffset at, AttemptOutcome outcome, DeliveryPhase phase, SmtpReply? reply, string? detail) =>
+        new(number, at, outcome, phase, reply?.Code, reply?.Text ?? detail, reply?.EnhancedStatus, reply?.QueueId);
+}
 
 /// <summary>Everything a new outbound message is made of; built by a send use case.</summary>
 public sealed record OutboundDraft
@@ -90,14 +129,9 @@ public sealed record OutboundDraft
     public IReadOnlyList<ComplianceResult> ComplianceResults { get; init; } = [];
 }
 
-/// <summary>
-/// Raised when a message becomes due for delivery (queued now, scheduled, rescheduled, retried).
-/// <see cref="ReplacesSchedule"/> says a job may still wait for the message's earlier due time.
-/// </summary>
-public sealed record MessageDeliveryDue(Message Message, bool ReplacesSchedule = false) : IDomainEvent;
+/// <summary>Raised when a message becomes due for delivery (queued now, scheduled, rescheduled, retried, recovered).</summary>
+public sealed record MessageDeliveryDue(Message Message) : IDomainEvent;
 
-/// <summary>Raised when a scheduled message is canceled.</summary>
-public sealed record MessageCanceled(Message Message) : IDomainEvent;
 
 /// <summary>One email, outbound or inbound, in exactly one conversation, with its delivery status.</summary>
 public sealed class Message : AggregateRoot, ITenantOwned
@@ -147,6 +181,13 @@ public sealed class Message : AggregateRoot, ITenantOwned
     /// <summary>When delivery should next be tried; the outbox sweeper reads it.</summary>
     public DateTimeOffset DueAt { get; private set; }
     public DateTimeOffset? SendingSince { get; private set; }
+
+    /// <summary>
+    /// When the current claim's SMTP transaction was about to start: from then on the server may get the
+    /// message, so a claim abandoned after this point is uncertain, and one abandoned before it is safe
+    /// to send again. Set by the claim port just before the transaction; cleared by every outcome.
+    /// </summary>
+    public DateTimeOffset? HandoverAt { get; private set; }
     public DateTimeOffset? SentAt { get; private set; }
     public string? Error { get; private set; }
     public IReadOnlyList<DeliveryAttempt> Attempts => _attempts;
@@ -155,7 +196,11 @@ public sealed class Message : AggregateRoot, ITenantOwned
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    public IEnumerable<Recipient> EnvelopeRecipients => _recipients;
+    /// <summary>The statuses a delivery may claim a message in, once it is due; the claim statement and its index use them.</summary>
+    public static IReadOnlyList<DeliveryStatus> ClaimableStatuses { get; } = [DeliveryStatus.Queued, DeliveryStatus.Scheduled];
+
+    /// <summary>The recipients the next attempt goes to.</summary>
+    public IEnumerable<Recipient> EnvelopeRecipients => _recipients.Where(r => r.IsInEnvelope);
 
     /// <summary>
     /// Accepts an outbound email: <c>blocked</c> when no To recipient is left after compliance,
@@ -237,14 +282,17 @@ public sealed class Message : AggregateRoot, ITenantOwned
         return message;
     }
 
-    /// <summary>True when a delivery job may claim the message now.</summary>
-    public bool IsDue(DateTimeOffset now) =>
-        Status is DeliveryStatus.Queued or DeliveryStatus.Scheduled && DueAt <= now;
+    /// <summary>True when a delivery may claim the message now: claimable, and its due time has come.</summary>
+    public bool IsDue(DateTimeOffset now) => ClaimableStatuses.Contains(Status) && DueAt <= now;
 
-    /// <summary>Claims the message for one delivery attempt.</summary>
+    /// <summary>
+    /// The move a claim makes: a due, claimable message becomes <c>sending</c>. Deliveries claim many
+    /// messages at once with one statement of the claim port, over <see cref="ClaimableStatuses"/> and the
+    /// due rule of <see cref="IsDue"/>; this is the same rule for one message in memory.
+    /// </summary>
     public Result MarkSending(DateTimeOffset now)
     {
-        if (Status is not (DeliveryStatus.Queued or DeliveryStatus.Scheduled))
+        if (!ClaimableStatuses.Contains(Status))
         {
             return Conflict("sending");
         }
@@ -260,19 +308,77 @@ public sealed class Message : AggregateRoot, ITenantOwned
         return Result.Success();
     }
 
-    public Result MarkSent(DeliveryAttempt attempt, DateTimeOffset now)
+    /// <summary>
+    /// The handover point of a claimed message: its SMTP transaction is about to start, so from now on the
+    /// server may get it. A claim abandoned after this becomes uncertain (see <see cref="RecoverAbandonedClaim"/>).
+    /// </summary>
+    public Result MarkHandover(DateTimeOffset at)
+    {
+        if (Status != DeliveryStatus.Sending)
+        {
+            return Conflict("handed over");
+        }
+
+        HandoverAt = at;
+        return Result.Success();
+    }
+
+    /// <summary>
+    /// Leaves recipients out of a claimed message before it is sent (they opted out since the send was
+    /// accepted): out of the envelope and the headers, listed in the compliance results. When no To
+    /// recipient is left, the message ends <c>blocked</c>, as it would have been at acceptance.
+    /// </summary>
+    public Result ExcludeRecipients(IReadOnlyCollection<ComplianceResult> exclusions, DateTimeOffset now)
+    {
+        if (Status != DeliveryStatus.Sending)
+        {
+            return Conflict("screened");
+        }
+
+        if (exclusions.Count == 0)
+        {
+            return Result.Success();
+        }
+
+        var reasons = exclusions.ToDictionary(e => e.Address, e => e.Reason, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < _recipients.Count; i++)
+        {
+            if (_recipients[i].IsInEnvelope && reasons.TryGetValue(_recipients[i].Address, out var reason))
+            {
+                _recipients[i] = _recipients[i] with { Status = RecipientStatus.Excluded, Reason = reason };
+                _complianceResults.Add(new ComplianceResult(_recipients[i].Address, reason));
+            }
+        }
+
+        UpdatedAt = now;
+        if (!EnvelopeRecipients.Any(r => r.Kind == RecipientKind.To))
+        {
+            Status = DeliveryStatus.Blocked;
+            SendingSince = null;
+            HandoverAt = null;
+            Error = "No recipient may be sent to any more: " + string.Join(", ", exclusions.Select(c => $"{c.Address} ({c.Reason})"));
+        }
+
+        return Result.Success();
+    }
+
+    /// <summary>
+    /// The server took the message for the recipients it accepted. Each recipient's reply is recorded:
+    /// refused (5xx) and deferred (4xx) recipients are listed as such, the others are sent.
+    /// </summary>
+    public Result MarkSent(DeliveryAttempt attempt, IReadOnlyList<RecipientReply> replies, DateTimeOffset now)
     {
         if (Status != DeliveryStatus.Sending)
         {
             return Conflict("sent");
         }
 
+        RecordReplies(replies, reply => reply.IsPositive ? RecipientStatus.Sent : reply.IsPermanent ? RecipientStatus.Refused : RecipientStatus.Deferred, RecipientStatus.Sent);
         _attempts.Add(attempt);
         Status = DeliveryStatus.Sent;
         SentAt = now;
-        SendingSince = null;
+        EndClaim(now);
         Error = null;
-        UpdatedAt = now;
         return Result.Success();
     }
 
@@ -280,17 +386,18 @@ public sealed class Message : AggregateRoot, ITenantOwned
     /// A failure before the server had the whole message: queued again for <paramref name="retryAt"/>,
     /// or failed when no retry is left (<paramref name="retryAt"/> is null).
     /// </summary>
-    public Result MarkTransientFailure(DeliveryAttempt attempt, DateTimeOffset? retryAt, DateTimeOffset now)
+    public Result MarkTransientFailure(DeliveryAttempt attempt, IReadOnlyList<RecipientReply> replies, DateTimeOffset? retryAt, DateTimeOffset now)
     {
         if (Status != DeliveryStatus.Sending)
         {
             return Conflict(retryAt is null ? "failed" : "queued");
         }
 
+        // Recipients the server refused for good stay refused; the others wait for the next attempt.
+        RecordReplies(replies, reply => reply.IsPermanent ? RecipientStatus.Refused : RecipientStatus.Pending, RecipientStatus.Pending);
         _attempts.Add(attempt);
         Error = Describe(attempt);
-        SendingSince = null;
-        UpdatedAt = now;
+        EndClaim(now);
         if (retryAt is null)
         {
             Status = DeliveryStatus.Failed;
@@ -303,19 +410,19 @@ public sealed class Message : AggregateRoot, ITenantOwned
         return Result.Success();
     }
 
-    /// <summary>The server refused the message for good (a 5xx reply): failed at once.</summary>
-    public Result MarkFailed(DeliveryAttempt attempt, DateTimeOffset now)
+    /// <summary>The server refused the message (or every recipient) for good: failed at once.</summary>
+    public Result MarkFailed(DeliveryAttempt attempt, IReadOnlyList<RecipientReply> replies, DateTimeOffset now)
     {
         if (Status != DeliveryStatus.Sending)
         {
             return Conflict("failed");
         }
 
+        RecordReplies(replies, reply => reply.IsPositive ? RecipientStatus.Pending : reply.IsPermanent ? RecipientStatus.Refused : RecipientStatus.Deferred, RecipientStatus.Pending);
         _attempts.Add(attempt);
         Status = DeliveryStatus.Failed;
         Error = Describe(attempt);
-        SendingSince = null;
-        UpdatedAt = now;
+        EndClaim(now);
         return Result.Success();
     }
 
@@ -333,26 +440,34 @@ public sealed class Message : AggregateRoot, ITenantOwned
         _attempts.Add(attempt);
         Status = DeliveryStatus.Uncertain;
         Error = Describe(attempt);
-        SendingSince = null;
-        UpdatedAt = now;
+        EndClaim(now);
         return Result.Success();
     }
 
     /// <summary>
-    /// A claim whose worker vanished (the process died mid-delivery): whether the server got the
-    /// message is unknown, so it becomes uncertain rather than risking a duplicate.
+    /// A claim whose process died. Before the handover point nothing can have reached the server, so the
+    /// message is queued again at once; after it, whether the server got it is unknown, so it becomes
+    /// uncertain rather than risking a duplicate.
     /// </summary>
-    public Result MarkInterrupted(DateTimeOffset now)
+    public Result RecoverAbandonedClaim(DateTimeOffset now)
     {
         if (Status != DeliveryStatus.Sending)
         {
-            return Conflict("uncertain");
+            return Conflict("recovered");
         }
 
-        Status = DeliveryStatus.Uncertain;
-        Error = "Delivery was interrupted; the server may or may not have accepted the message.";
-        SendingSince = null;
-        UpdatedAt = now;
+        if (HandoverAt is { } handover)
+        {
+            Status = DeliveryStatus.Uncertain;
+            Error = $"Delivery was interrupted after its SMTP transaction started ({handover:O}); the server may or may not have accepted the message.";
+            EndClaim(now);
+            return Result.Success();
+        }
+
+        Status = DeliveryStatus.Queued;
+        DueAt = now;
+        EndClaim(now);
+        Raise(new MessageDeliveryDue(this));
         return Result.Success();
     }
 
@@ -365,7 +480,6 @@ public sealed class Message : AggregateRoot, ITenantOwned
 
         Status = DeliveryStatus.Canceled;
         UpdatedAt = now;
-        Raise(new MessageCanceled(this));
         return Result.Success();
     }
 
@@ -381,7 +495,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         DueAt = at > now ? at : now;
         Status = at > now ? DeliveryStatus.Scheduled : DeliveryStatus.Queued;
         UpdatedAt = now;
-        Raise(new MessageDeliveryDue(this, ReplacesSchedule: true));
+        Raise(new MessageDeliveryDue(this));
         return Result.Success();
     }
 
@@ -397,11 +511,45 @@ public sealed class Message : AggregateRoot, ITenantOwned
         DueAt = now;
         Error = null;
         UpdatedAt = now;
+        // Everyone not sent to or left out is tried again.
+        for (var i = 0; i < _recipients.Count; i++)
+        {
+            if (_recipients[i].Status is RecipientStatus.Refused or RecipientStatus.Deferred)
+            {
+                _recipients[i] = _recipients[i] with { Status = RecipientStatus.Pending };
+            }
+        }
+
         Raise(new MessageDeliveryDue(this));
         return Result.Success();
     }
 
     public static string Format(DeliveryStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>Records each envelope recipient's reply; <paramref name="unanswered"/> for those that got none.</summary>
+    private void RecordReplies(IReadOnlyList<RecipientReply> replies, Func<SmtpReply, RecipientStatus> statusOf, RecipientStatus unanswered)
+    {
+        var byAddress = replies.ToDictionary(r => r.Address, r => r.Reply, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < _recipients.Count; i++)
+        {
+            var recipient = _recipients[i];
+            if (!recipient.IsInEnvelope)
+            {
+                continue;
+            }
+
+            _recipients[i] = byAddress.TryGetValue(recipient.Address, out var reply)
+                ? recipient with { Status = statusOf(reply), Reply = reply }
+                : recipient with { Status = unanswered };
+        }
+    }
+
+    private void EndClaim(DateTimeOffset now)
+    {
+        SendingSince = null;
+        HandoverAt = null;
+        UpdatedAt = now;
+    }
 
     private Error Conflict(string target) =>
         Common.Error.Conflict("message.invalid_transition", $"Message {Id} cannot become {target} while it is {Format(Status)}.");

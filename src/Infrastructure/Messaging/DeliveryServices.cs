@@ -10,6 +10,7 @@ using Modular.Application.Messaging.Ports;
 using Modular.Infrastructure.Messaging.Idempotency;
 using Modular.Infrastructure.Messaging.Delivery;
 using Modular.Infrastructure.Messaging.Jobs;
+using Npgsql;
 
 namespace Modular.Infrastructure.Messaging;
 
@@ -39,11 +40,23 @@ public static class DeliveryServices
         services.AddSingleton(new DeliveryPolicy
         {
             RetryDelays = configuration.GetSection("Delivery:RetryDelays").Get<TimeSpan[]>() is { Length: > 0 } delays ? delays : defaults.RetryDelays,
-            ClaimTimeout = configuration.GetValue("Delivery:ClaimTimeout", defaults.ClaimTimeout),
+            BatchSize = configuration.GetValue("Delivery:BatchSize", defaults.BatchSize),
+            ClaimLoops = configuration.GetValue("Delivery:ClaimLoops", defaults.ClaimLoops),
+            HeartbeatInterval = configuration.GetValue("Delivery:HeartbeatInterval", defaults.HeartbeatInterval),
+            ClaimerTimeout = configuration.GetValue("Delivery:ClaimerTimeout", defaults.ClaimerTimeout),
+            OverdueAfter = configuration.GetValue("Delivery:OverdueAfter", defaults.OverdueAfter),
         });
+
+        // Delivery's own SQL (claims, handovers, leases, slots) runs on the service's pool, outside EF Core.
+        services.AddSingleton(_ => NpgsqlDataSource.Create(DependencyInjection.WithPoolDefaults(connectionString)));
+        services.AddSingleton(_ => new SessionLocks(connectionString));
+        services.AddSingleton<DeliveryClaimer>();
+        services.AddHostedService<ClaimerHeartbeat>();
+        services.AddScoped<IMessageClaims, MessageClaims>();
         services.AddScoped<IDeliveryScheduler, HangfireDeliveryScheduler>();
-        services.AddSingleton<DeliveryBatchTrigger>();
-        services.AddScoped<DeliveryBatchJob>();
+        services.AddSingleton<IDeliveryFailures, HangfireDeliveryFailures>();
+        services.AddSingleton<DeliveryRunTrigger>();
+        services.AddSingleton<DeliverySlotCache>();
         services.AddScoped<IIdempotencyStore, EfIdempotencyStore>();
 
         // Storage and activator are this host's own, not Hangfire's static JobStorage.Current and
@@ -79,7 +92,7 @@ public static class DeliveryServices
         {
             services.AddHangfireServer(options =>
             {
-                options.Queues = [DeliveryJob.Queue, "default"];
+                options.Queues = [DeliveryJobs.Queue, "default"];
                 options.WorkerCount = configuration.GetValue("Delivery:Workers", 10);
                 // Delayed jobs (scheduled sends and retries) are moved to the queue within a second of their time.
                 options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
@@ -90,8 +103,8 @@ public static class DeliveryServices
         return services;
     }
 
-    /// <summary>Registers the recurring outbox sweeper (every 15 seconds).</summary>
-    public static void ScheduleOutboxSweeper(IRecurringJobManager recurringJobs) =>
-        recurringJobs.AddOrUpdate<OutboxSweeper>(
-            OutboxSweeper.RecurringJobId, sweeper => sweeper.RunAsync(CancellationToken.None), "*/15 * * * * *");
+    /// <summary>Registers the recurring delivery sweeper (every 15 seconds).</summary>
+    public static void ScheduleDeliverySweeper(IRecurringJobManager recurringJobs) =>
+        recurringJobs.AddOrUpdate<DeliverySweepJob>(
+            DeliverySweepJob.RecurringJobId, sweeper => sweeper.RunAsync(CancellationToken.None), "*/15 * * * * *");
 }

@@ -19,12 +19,13 @@ public sealed class DeliveryPolicyTests
     }
 
     [Fact]
-    public void The_default_claim_timeout_is_5_minutes_and_the_early_fire_tolerance_5_seconds()
+    public void A_claimer_renews_its_lease_every_5_seconds_and_counts_as_gone_after_20()
     {
         var policy = new DeliveryPolicy();
 
-        Assert.Equal(TimeSpan.FromMinutes(5), policy.ClaimTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(5), policy.EarlyFireTolerance);
+        Assert.Equal(TimeSpan.FromSeconds(5), policy.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(20), policy.ClaimerTimeout);
+        Assert.True(policy.ClaimerTimeout >= 3 * policy.HeartbeatInterval);
     }
 
     [Theory]

@@ -34,8 +34,8 @@ internal static class MessageBuilder
             DeliveryStatus.Scheduled => Scheduled(),
             DeliveryStatus.Queued => Create(Draft()),
             DeliveryStatus.Sending => Sending(),
-            DeliveryStatus.Sent => Then(Sending(), m => m.MarkSent(Attempts.Sent(1), Clock.Now)),
-            DeliveryStatus.Failed => Then(Sending(), m => m.MarkFailed(Attempts.Permanent(1), Clock.Now)),
+            DeliveryStatus.Sent => Then(Sending(), m => m.MarkSent(Attempts.Sent(1), [], Clock.Now)),
+            DeliveryStatus.Failed => Then(Sending(), m => m.MarkFailed(Attempts.Permanent(1), [], Clock.Now)),
             DeliveryStatus.Uncertain => Then(Sending(), m => m.MarkUncertain(Attempts.Uncertain(1), Clock.Now)),
             DeliveryStatus.Canceled => Then(Scheduled(), m => m.Cancel(Clock.Now)),
             DeliveryStatus.Blocked => Create(Draft() with

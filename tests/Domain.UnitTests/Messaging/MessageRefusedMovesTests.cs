@@ -46,28 +46,28 @@ public sealed class MessageRefusedMovesTests
     [MemberData(nameof(NotSending))]
     public void Only_a_sending_message_can_be_marked_sent(DeliveryStatus status)
     {
-        AssertRefused(status, m => m.MarkSent(Attempts.Sent(9), Later), "sent");
+        AssertRefused(status, m => m.MarkSent(Attempts.Sent(9), [], Later), "sent");
     }
 
     [Theory]
     [MemberData(nameof(NotSending))]
     public void Only_a_sending_message_can_be_queued_again_after_a_transient_failure(DeliveryStatus status)
     {
-        AssertRefused(status, m => m.MarkTransientFailure(Attempts.Transient(9), Later.AddMinutes(5), Later), "queued");
+        AssertRefused(status, m => m.MarkTransientFailure(Attempts.Transient(9), [], Later.AddMinutes(5), Later), "queued");
     }
 
     [Theory]
     [MemberData(nameof(NotSending))]
     public void Only_a_sending_message_can_fail_after_its_last_transient_failure(DeliveryStatus status)
     {
-        AssertRefused(status, m => m.MarkTransientFailure(Attempts.Transient(9), null, Later), "failed");
+        AssertRefused(status, m => m.MarkTransientFailure(Attempts.Transient(9), [], null, Later), "failed");
     }
 
     [Theory]
     [MemberData(nameof(NotSending))]
     public void Only_a_sending_message_can_be_marked_failed(DeliveryStatus status)
     {
-        AssertRefused(status, m => m.MarkFailed(Attempts.Permanent(9), Later), "failed");
+        AssertRefused(status, m => m.MarkFailed(Attempts.Permanent(9), [], Later), "failed");
     }
 
     [Theory]
@@ -81,7 +81,7 @@ public sealed class MessageRefusedMovesTests
     [MemberData(nameof(NotSending))]
     public void Only_a_sending_message_can_be_marked_interrupted(DeliveryStatus status)
     {
-        AssertRefused(status, m => m.MarkInterrupted(Later), "uncertain");
+        AssertRefused(status, m => m.RecoverAbandonedClaim(Later), "recovered");
     }
 
     [Theory]

@@ -44,3 +44,9 @@ public sealed class UniqueConstraintException(string constraint, Exception inner
 /// <summary>Thrown when a row changed between being read and being saved (an optimistic-concurrency loss).</summary>
 public sealed class ConcurrencyConflictException(Exception inner)
     : Exception("The row was changed by someone else since it was read.", inner);
+
+/// <summary>Runs a request as a given organization, in a scope of its own (jobs that serve many organizations).</summary>
+public interface ITenantScopes
+{
+    Task<TResponse> SendAsync<TResponse>(long organizationId, Mediator.IRequest<TResponse> request, CancellationToken cancellationToken);
+}

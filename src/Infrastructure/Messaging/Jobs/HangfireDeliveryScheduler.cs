@@ -1,64 +1,132 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
 using Hangfire;
-using Hangfire.States;
-using Microsoft.EntityFrameworkCore;
 using Modular.Application.Messaging.Ports;
-using Modular.Domain.Messaging;
-using Modular.Infrastructure.Persistence;
+using Npgsql;
+using NpgsqlTypes;
 
 namespace Modular.Infrastructure.Messaging.Jobs;
 
 /// <summary>
-/// Turns "deliver this message at that time" into a Hangfire job the dashboard shows: a message due now
-/// is left to a batch job ("Deliver due messages"); a later one gets a job of its own. A scheduled job
-/// is created a little ahead of the due time (<see cref="Lead"/>) and waits in the delivery claim for
-/// the exact moment, because Hangfire moves delayed jobs to the queue only when it polls. The id of a
-/// waiting job is kept on the message row, so a cancel or reschedule removes exactly that job.
+/// Delivery runs as Hangfire jobs the dashboard shows. A message due now asks for a "Deliver due
+/// messages" run (<see cref="DeliveryRunTrigger"/>, which does not create one job per message). A message
+/// due later belongs to the time slot of its whole second: the first message of a slot records it in
+/// <c>delivery_slots</c> and schedules its job ("Deliver messages due at 2026-12-01 09:00:00Z") a little
+/// before the slot (<see cref="Lead"/>, since Hangfire moves delayed jobs to the queue only when it polls);
+/// every other message of that slot, on any instance, reuses it. Cancels and reschedules change only the
+/// message row: a slot run that finds nothing due ends at once.
 /// </summary>
-internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, DeliveryBatchTrigger batches, ModularDbContext db, TimeProvider clock) : IDeliveryScheduler
+internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, DeliveryRunTrigger trigger, DeliverySlotCache known, NpgsqlDataSource dataSource)
+    : IDeliveryScheduler
 {
-    public const string DeliveryJobId = "DeliveryJobId";
-
-    /// <summary>How much earlier than its due time a scheduled delivery job is released.</summary>
+    /// <summary>How much earlier than its slot a slot's job is released; the run waits for each message's exact time.</summary>
     public static readonly TimeSpan Lead = TimeSpan.FromSeconds(1.5);
 
-    public async Task DispatchAsync(long messageId, DateTimeOffset dueAt, bool mayHaveScheduledJob, CancellationToken cancellationToken)
+    private const string ReserveSql = "INSERT INTO delivery_slots (slot) VALUES (@slot) ON CONFLICT DO NOTHING";
+
+    public void RunNow() => trigger.Signal();
+
+    public async Task EnsureSlotAsync(DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
-        if (mayHaveScheduledJob)
+        var slot = SlotOf(dueAt);
+        if (known.Contains(slot))
         {
-            await WithdrawAsync(messageId, cancellationToken);
-        }
-
-        if (dueAt <= clock.GetUtcNow())
-        {
-            // Due now: a batch job claims it with whatever else is due.
-            batches.Signal();
             return;
         }
 
-        if (dueAt - Lead <= clock.GetUtcNow())
+        await using var command = dataSource.CreateCommand(ReserveSql);
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("slot", NpgsqlDbType.TimestampTz) { TypedValue = slot });
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
         {
-            jobs.Enqueue<DeliveryJob>(job => job.RunAsync(messageId, CancellationToken.None));
-            return;
+            // This instance reserved the slot: its job is ours to create. (If the process dies right here,
+            // the sweeper's re-drive delivers the slot's messages once they are overdue.)
+            var name = slot.ToString(DeliveryJobs.SlotFormat, CultureInfo.InvariantCulture);
+            jobs.Schedule<DeliveryJobs>(j => j.DeliverSlotAsync(name, CancellationToken.None), slot - Lead);
         }
 
-        var jobId = jobs.Schedule<DeliveryJob>(job => job.RunAsync(messageId, CancellationToken.None), dueAt - Lead);
-        await Messages(messageId).ExecuteUpdateAsync(s => s.SetProperty(m => EF.Property<string?>(m, DeliveryJobId), jobId), cancellationToken);
+        known.Add(slot);
     }
 
-    public async Task WithdrawAsync(long messageId, CancellationToken cancellationToken)
+    /// <summary>The slot of a due time: its whole second, in UTC.</summary>
+    public static DateTimeOffset SlotOf(DateTimeOffset dueAt)
     {
-        var jobId = await Messages(messageId).Select(m => EF.Property<string?>(m, DeliveryJobId)).FirstOrDefaultAsync(cancellationToken);
-        if (jobId is null)
-        {
-            return;
-        }
-
-        // Only a job still waiting is removed; one already queued or running finds the message's new
-        // state when it claims it, and does nothing.
-        jobs.ChangeState(jobId, new DeletedState { Reason = $"Message {messageId} was canceled or rescheduled." }, ScheduledState.StateName);
-        await Messages(messageId).ExecuteUpdateAsync(s => s.SetProperty(m => EF.Property<string?>(m, DeliveryJobId), (string?)null), cancellationToken);
+        var utc = dueAt.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
     }
-
-    private IQueryable<Message> Messages(long messageId) =>
-        db.Set<Message>().IgnoreQueryFilters().Where(m => m.Id == messageId);
 }
+
+/// <summary>The slots this process knows to have a job already, so a campaign's messages reserve their slot once.</summary>
+public sealed class DeliverySlotCache(TimeProvider clock)
+{
+    private const int PruneAbove = 10_000;
+    private readonly ConcurrentDictionary<DateTimeOffset, byte> _slots = new();
+
+    public bool Contains(DateTimeOffset slot) => _slots.ContainsKey(slot);
+
+    public void Add(DateTimeOffset slot)
+    {
+        _slots.TryAdd(slot, 0);
+        if (_slots.Count > PruneAbove)
+        {
+            // Past slots are never asked for again (a message due now runs at once).
+            var now = clock.GetUtcNow();
+            foreach (var past in _slots.Keys.Where(s => s < now))
+            {
+                _slots.TryRemove(past, out _);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Asks for a "Deliver due messages" run without creating one job per message: while a run asked for by
+/// this process has not started yet, further signals add nothing. A request older than
+/// <see cref="PendingFor"/> is not trusted (another instance's worker may have run it), so a later signal
+/// asks again.
+/// </summary>
+public sealed class DeliveryRunTrigger(IBackgroundJobClient jobs)
+{
+    private static readonly TimeSpan PendingFor = TimeSpan.FromMilliseconds(250);
+    private long _pendingSince;
+
+    public void Signal()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var since = Interlocked.Read(ref _pendingSince);
+        if (since != 0 && Stopwatch.GetElapsedTime(since, now) < PendingFor)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _pendingSince, now, since) != since)
+        {
+            return;
+        }
+
+        try
+        {
+            jobs.Enqueue<DeliveryJobs>(j => j.DeliverDueAsync(CancellationToken.None));
+        }
+        catch
+        {
+            Interlocked.Exchange(ref _pendingSince, 0);
+            throw;
+        }
+    }
+
+    public void Started() => Interlocked.Exchange(ref _pendingSince, 0);
+}
+
+/// <summary>Lists a delivery that failed for good under Failed in the dashboard, as "Deliver message 42" with the server's reply.</summary>
+internal sealed class HangfireDeliveryFailures(IBackgroundJobClient jobs) : IDeliveryFailures
+{
+    public void Show(long messageId, string? reason) =>
+        jobs.Create<DeliveryJobs>(
+            j => j.FailedDeliveryAsync(messageId),
+            new Hangfire.States.FailedState(new MessageDeliveryFailedException(messageId, reason)));
+}
+
+/// <summary>A delivery that failed for good; its reason is on the message.</summary>
+public sealed class MessageDeliveryFailedException(long messageId, string? reason)
+    : Exception($"Message {messageId} failed: {reason}");

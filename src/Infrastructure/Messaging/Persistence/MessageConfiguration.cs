@@ -22,15 +22,12 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.PrimitiveCollection(m => m.AttachmentUrls).HasField("_attachmentUrls");
         builder.PrimitiveCollection(m => m.References).HasField("_references");
 
-        // xmin as a concurrency token: a delivery claims its message with an update that only
-        // succeeds if nobody changed the row since it was read.
-        builder.Property<uint>("Version").IsRowVersion();
+        // xmin as a concurrency token: an outcome or a recovery is saved only if nobody changed the row
+        // since it was read.
+        builder.Property<uint>(MessagePersistence.Version).IsRowVersion();
 
-        // When the outbox sweeper last queued a job for the row (infrastructure bookkeeping, not domain state).
-        builder.Property<DateTimeOffset?>(Jobs.OutboxSweeper.RedrivenAt);
-
-        // The Hangfire job waiting to deliver a scheduled message, so a cancel or reschedule removes it.
-        builder.Property<string?>(Jobs.HangfireDeliveryScheduler.DeliveryJobId).HasMaxLength(64);
+        // The process holding the current claim (its lease is in delivery_claimers): delivery bookkeeping, not domain state.
+        builder.Property<Guid?>(MessagePersistence.ClaimedBy);
 
         builder.HasOne<Organization>().WithMany().HasForeignKey(m => m.OrganizationId);
         builder.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId);
@@ -40,14 +37,13 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.HasIndex(m => m.MessageIdHeader).IsUnique();
         builder.HasIndex(m => new { m.ConversationId, m.CreatedAt });
         builder.HasIndex(m => new { m.OrganizationId, m.Status, m.DueAt });
-        // The outbox sweeper looks only at rows that still need a delivery.
-        builder.HasIndex(m => m.DueAt, "ix_messages_pending_due_at").HasDatabaseName("ix_messages_pending_due_at")
-            .HasFilter("status IN ('Queued', 'Scheduled', 'Sending')");
-        // Batch claims read only the rows waiting for their time (queued, scheduled), oldest first:
-        // without the rows being sent, and without the dead entries every claim and every outcome
-        // leaves behind in the wider index.
+        // Claims read only the rows waiting for their time, oldest first: without the rows being sent,
+        // and without the dead entries every claim and every outcome leaves behind in the wider index.
         builder.HasIndex(m => m.DueAt, "ix_messages_claimable_due_at").HasDatabaseName("ix_messages_claimable_due_at")
-            .HasFilter("status IN ('Queued', 'Scheduled')");
+            .HasFilter(Delivery.MessageClaims.ClaimableFilter);
+        // The sweeper's recovery looks only at the rows being delivered now, by claimer.
+        builder.HasIndex([MessagePersistence.ClaimedBy], "ix_messages_sending_claimed_by").HasDatabaseName("ix_messages_sending_claimed_by")
+            .HasFilter(Delivery.MessageClaims.SendingFilter);
 
         // Every message is updated twice on its way out (claimed, then sent), so dead row versions pile
         // up at the rate of sends: vacuum after 1% of the table has changed instead of PostgreSQL's 20%,
@@ -60,6 +56,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         {
             r.ToJson("recipients");
             r.Property(x => x.Kind).HasConversion<string>();
+            r.Property(x => x.Status).HasConversion<string>();
+            r.OwnsOne(x => x.Reply);
         });
         builder.OwnsMany(m => m.Attempts, a =>
         {
@@ -74,4 +72,11 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Ignore(m => m.EnvelopeRecipients);
         builder.Ignore(m => m.DomainEvents);
     }
+}
+
+/// <summary>Names of the messages table's bookkeeping properties that only persistence knows.</summary>
+internal static class MessagePersistence
+{
+    public const string Version = "Version";
+    public const string ClaimedBy = "ClaimedBy";
 }

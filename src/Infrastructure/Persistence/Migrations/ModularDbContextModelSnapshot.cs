@@ -311,6 +311,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("channel_id");
 
+                    b.Property<Guid?>("ClaimedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claimed_by");
+
                     b.Property<long>("ConversationId")
                         .HasColumnType("bigint")
                         .HasColumnName("conversation_id");
@@ -322,11 +326,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.Property<long?>("CreatorUserId")
                         .HasColumnType("bigint")
                         .HasColumnName("creator_user_id");
-
-                    b.Property<string>("DeliveryJobId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("delivery_job_id");
 
                     b.Property<string>("Direction")
                         .IsRequired()
@@ -352,6 +351,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("from_name");
 
+                    b.Property<DateTimeOffset?>("HandoverAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("handover_at");
+
                     b.Property<string>("HtmlBody")
                         .HasColumnType("text")
                         .HasColumnName("html_body");
@@ -370,10 +373,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.Property<long>("OrganizationId")
                         .HasColumnType("bigint")
                         .HasColumnName("organization_id");
-
-                    b.Property<DateTimeOffset?>("RedrivenAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("redriven_at");
 
                     b.PrimitiveCollection<string[]>("References")
                         .IsRequired()
@@ -455,9 +454,9 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_messages_claimable_due_at")
                         .HasFilter("status IN ('Queued', 'Scheduled')");
 
-                    b.HasIndex(new[] { "DueAt" }, "ix_messages_pending_due_at")
-                        .HasDatabaseName("ix_messages_pending_due_at")
-                        .HasFilter("status IN ('Queued', 'Scheduled', 'Sending')");
+                    b.HasIndex(new[] { "ClaimedBy" }, "ix_messages_sending_claimed_by")
+                        .HasDatabaseName("ix_messages_sending_claimed_by")
+                        .HasFilter("status = 'Sending'");
 
                     b.ToTable("messages", (string)null);
 
@@ -582,6 +581,34 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Modular.Infrastructure.Messaging.Persistence.DeliveryClaimerRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_claimers");
+
+                    b.ToTable("delivery_claimers", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Infrastructure.Messaging.Persistence.DeliverySlotRow", b =>
+                {
+                    b.Property<DateTimeOffset>("Slot")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("slot");
+
+                    b.HasKey("Slot")
+                        .HasName("pk_delivery_slots");
+
+                    b.ToTable("delivery_slots", (string)null);
+                });
+
             modelBuilder.Entity("Modular.Application.Common.Idempotency.IdempotencyRecord", b =>
                 {
                     b.HasOne("Modular.Domain.Organizations.Organization", null)
@@ -612,6 +639,12 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasMaxLength(255)
                                 .HasColumnType("character varying(255)")
                                 .HasColumnName("smtp_host");
+
+                            b1.Property<int>("MaxConnections")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("integer")
+                                .HasDefaultValue(4)
+                                .HasColumnName("smtp_max_connections");
 
                             b1.Property<int>("Port")
                                 .HasColumnType("integer")
@@ -821,6 +854,8 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                             b1.Property<DateTimeOffset>("At");
 
+                            b1.Property<string>("EnhancedStatus");
+
                             b1.Property<int>("Number");
 
                             b1.Property<string>("Outcome")
@@ -828,6 +863,8 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                             b1.Property<string>("Phase")
                                 .IsRequired();
+
+                            b1.Property<string>("QueueId");
 
                             b1.Property<int?>("ReplyCode");
 
@@ -862,6 +899,11 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                             b1.Property<string>("Name");
 
+                            b1.Property<string>("Reason");
+
+                            b1.Property<string>("Status")
+                                .IsRequired();
+
                             b1.HasKey("MessageId", "__synthesizedOrdinal")
                                 .HasName("pk_messages");
 
@@ -874,6 +916,33 @@ namespace Modular.Infrastructure.Persistence.Migrations
                             b1.WithOwner()
                                 .HasForeignKey("MessageId")
                                 .HasConstraintName("fk_messages_messages_message_id");
+
+                            b1.OwnsOne("Modular.Domain.Messaging.SmtpReply", "Reply", b2 =>
+                                {
+                                    b2.Property<long>("RecipientMessageId");
+
+                                    b2.Property<int>("Recipient__synthesizedOrdinal");
+
+                                    b2.Property<int>("Code");
+
+                                    b2.Property<string>("EnhancedStatus");
+
+                                    b2.Property<string>("QueueId");
+
+                                    b2.Property<string>("Text")
+                                        .IsRequired();
+
+                                    b2.HasKey("RecipientMessageId", "Recipient__synthesizedOrdinal")
+                                        .HasName("pk_messages");
+
+                                    b2.ToTable("messages");
+
+                                    b2.WithOwner()
+                                        .HasForeignKey("RecipientMessageId", "Recipient__synthesizedOrdinal")
+                                        .HasConstraintName("fk_messages_messages_recipient_message_id_recipient__synthesized");
+                                });
+
+                            b1.Navigation("Reply");
                         });
 
                     b.Navigation("Attempts");

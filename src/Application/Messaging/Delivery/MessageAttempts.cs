@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging;
+using Modular.Application.Common.Security;
+using Modular.Application.Messaging.Ports;
+using Modular.Domain.Channels;
+using Modular.Domain.Common;
+using Modular.Domain.Messaging;
+
+namespace Modular.Application.Messaging.Delivery;
+
+/// <summary>An attempt whose outcome is known, with the moment it ended; not yet saved.</summary>
+public sealed record AttemptedDelivery(long MessageId, TransportOutcome Outcome, DateTimeOffset At);
+
+/// <summary>
+/// Steps 3 and 4 of delivery for one claimed message: <see cref="AttemptAsync"/> builds the email and
+/// hands it to the channel's relay, after committing the handover point; <see cref="Record"/> writes the
+/// outcome on the message in memory (sent, retried, failed or uncertain, with every recipient's reply),
+/// for the caller to save.
+/// </summary>
+public sealed partial class MessageAttempts(
+    IEmailTransport transport,
+    IAttachmentFetcher attachments,
+    IMessageClaims claims,
+    ISecretProtector secrets,
+    DeliveryPolicy policy,
+    TimeProvider clock,
+    ILogger<MessageAttempts> logger)
+{
+    /// <summary>
+    /// Fetches the attachments and hands the email over. Null when the claim turned out to be lost
+    /// (another instance recovered the message): then nothing was sent and nothing is to be recorded.
+    /// </summary>
+    public async Task<AttemptedDelivery?> AttemptAsync(Message message, Channel channel, CancellationToken cancellationToken)
+    {
+        var fetched = AttachmentFetchResult.Success([]);
+        if (message.AttachmentUrls.Count > 0)
+        {
+            fetched = await attachments.FetchAllAsync(message.AttachmentUrls, cancellationToken);
+            if (fetched.Failure is { } failure)
+            {
+                return Ended(message, TransportOutcome.Failure(failure, DeliveryPhase.Attachments, fetched.Reason ?? "The attachments could not be fetched."));
+            }
+        }
+
+        try
+        {
+            var outcome = await transport.SendAsync(Email(message, channel, fetched.Attachments), Route(channel), async ct =>
+            {
+                if (message.MarkHandover(clock.GetUtcNow()).IsFailure || !await claims.CommitHandoverAsync(message, ct))
+                {
+                    throw new ClaimLostException(message.Id);
+                }
+            }, cancellationToken);
+            return Ended(message, outcome);
+        }
+        catch (ClaimLostException)
+        {
+            LogClaimLost(logger, message.Id);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Records the attempt on a message in <c>sending</c>, as of the moment it ended: sent (to the
+    /// recipients the server accepted), uncertain, failed, or queued again while the policy has a retry left.
+    /// </summary>
+    public void Record(Message message, AttemptedDelivery attempted)
+    {
+        var outcome = attempted.Outcome;
+        var number = message.Attempts.Count + 1;
+        var at = attempted.At;
+        var attempt = DeliveryAttempt.Of(number, at, outcome.Outcome, outcome.Phase, outcome.Reply, outcome.Detail);
+        var recorded = outcome.Outcome switch
+        {
+            AttemptOutcome.Sent => message.MarkSent(attempt, outcome.Recipients, at),
+            AttemptOutcome.Uncertain => message.MarkUncertain(attempt, at),
+            AttemptOutcome.Permanent => message.MarkFailed(attempt, outcome.Recipients, at),
+            _ => message.MarkTransientFailure(attempt, outcome.Recipients, policy.NextAttemptAt(number, at), at),
+        };
+        if (recorded.IsFailure)
+        {
+            throw new InvalidOperationException($"Message {message.Id} could not record its attempt: {recorded.Error!.Message}");
+        }
+
+        LogAttempt(logger, message.Id, number, outcome.Outcome, outcome.Phase, outcome.Reply?.Code);
+    }
+
+    private AttemptedDelivery Ended(Message message, TransportOutcome outcome) => new(message.Id, outcome, clock.GetUtcNow());
+
+    private OutgoingEmail Email(Message message, Channel channel, IReadOnlyList<FetchedAttachment> fetched) => new()
+    {
+        From = new Mailbox(EmailAddress.Parse(message.FromAddress, "from").Value, message.FromName),
+        Sender = message.SenderAddress,
+        ReplyTo = message.ReplyToAddress is null ? null : new Mailbox(EmailAddress.Parse(message.ReplyToAddress, "reply_to").Value, message.ReplyToName),
+        Recipients = [.. message.EnvelopeRecipients],
+        Subject = message.Subject,
+        TextBody = message.TextBody,
+        HtmlBody = message.HtmlBody,
+        Attachments = fetched,
+        MessageId = message.MessageIdHeader,
+        InReplyTo = message.InReplyTo,
+        References = message.References,
+        Date = clock.GetUtcNow(),
+        EnvelopeFrom = channel.Email,
+    };
+
+    private SmtpRoute? Route(Channel channel) => channel.Smtp is { } smtp
+        ? new SmtpRoute(smtp.Host, smtp.Port, smtp.Security, smtp.Username,
+            smtp.ProtectedPassword is null ? null : secrets.Unprotect(smtp.ProtectedPassword), smtp.MaxConnections)
+        : null;
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Message {MessageId} was not sent: its claim was recovered by another process")]
+    private static partial void LogClaimLost(ILogger logger, long messageId);
+
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Information,
+        Message = "Message {MessageId} attempt {Attempt}: {Outcome} at {Phase} (reply {ReplyCode})")]
+    private static partial void LogAttempt(ILogger logger, long messageId, int attempt, AttemptOutcome outcome, DeliveryPhase phase, int? replyCode);
+}
+
+/// <summary>Stops an SMTP transaction before it starts: this process no longer holds the message's claim.</summary>
+public sealed class ClaimLostException(long messageId)
+    : Exception($"The claim on message {messageId} was lost before its SMTP transaction started; it was not sent.");
