@@ -133,4 +133,31 @@ public sealed class CanaryTests
             "Modular.Infrastructure.Conversations.Persistence.ConversationConfiguration",
             DependencyRules.CrossModuleUses(Layers.All, Layers.Root, Layers.ModuleLayers, "Domain", "Channels", Layers.Modules));
     }
+
+    [Fact]
+    public void The_use_case_rule_catches_one_use_case_using_another()
+    {
+        var messaging = $"{CanaryRoot}.Application.Messaging";
+        string[] useCases = [$"{messaging}.SendEmail", $"{messaging}.Reschedule"];
+
+        Assert.Contains($"{messaging}.Reschedule.Rescheduler", DependencyRules.UsesOfOtherUseCases(Tests, $"{messaging}.Reschedule", useCases));
+        Assert.Empty(DependencyRules.UsesOfOtherUseCases(Tests, $"{messaging}.SendEmail", useCases));
+    }
+
+    [Fact]
+    public void The_use_case_namespaces_are_the_folders_below_a_module()
+    {
+        var useCases = DependencyRules.UseCaseNamespaces(Layers.Application, Layers.Root, "Application", Layers.Modules);
+
+        Assert.Contains("Modular.Application.Messaging.SendChannelEmail", useCases);
+        Assert.DoesNotContain("Modular.Application.Messaging.Ports", useCases);
+        Assert.DoesNotContain("Modular.Application.Messaging", useCases);
+    }
+
+    [Fact]
+    public void The_common_rule_catches_Common_using_a_module()
+    {
+        var violations = DependencyRules.CommonUsesOfModules(Tests, CanaryRoot, "Application", ["Messaging"]);
+        Assert.Contains($"{CanaryRoot}.Application.Common.SharedThing", violations);
+    }
 }

@@ -41,6 +41,26 @@ public sealed class NamespaceRuleTests
             DependencyRules.CrossModuleUses(Layers.All, Layers.Root, Layers.ModuleLayers, "Api", module, Layers.Modules),
             $"no other module's code uses Modular.Api.{module}");
 
+    public static TheoryData<string> ApplicationUseCases =>
+        [.. DependencyRules.UseCaseNamespaces(Layers.Application, Layers.Root, "Application", Layers.Modules)];
+
+    [Theory]
+    [MemberData(nameof(ApplicationUseCases))]
+    public void A_use_case_uses_no_other_use_case(string useCase) =>
+        ArchAssert.NoViolations(
+            DependencyRules.UsesOfOtherUseCases(Layers.Application, useCase, DependencyRules.UseCaseNamespaces(Layers.Application, Layers.Root, "Application", Layers.Modules)),
+            $"{useCase} uses no other use case's namespace (shared pieces live in the module's root or in Common)");
+
+    [Fact]
+    public void Application_Common_uses_no_module() =>
+        ArchAssert.NoViolations(
+            DependencyRules.CommonUsesOfModules(Layers.Application, Layers.Root, "Application", Layers.Modules),
+            "Modular.Application.Common uses no module");
+
+    [Fact]
+    public void Delivery_is_one_use_case_of_Messaging() =>
+        Assert.Contains("Modular.Application.Messaging.Delivery", DependencyRules.UseCaseNamespaces(Layers.Application, Layers.Root, "Application", Layers.Modules));
+
     [Fact]
     public void The_module_rules_have_modules_to_check()
     {

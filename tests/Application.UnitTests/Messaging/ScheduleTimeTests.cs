@@ -1,4 +1,4 @@
-using Modular.Application.Messaging.SendChannelEmail;
+using Modular.Application.Messaging;
 using Modular.Application.UnitTests.Support;
 using Modular.Domain.Common;
 

@@ -45,4 +45,30 @@ internal static class DependencyRules
 
     public static bool IsInside(string @namespace, string container) =>
         @namespace == container || @namespace.StartsWith(container + ".", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The use-case namespaces of a layer: <c>{root}.{layer}.{module}.{UseCase}</c>, one folder per use
+    /// case (a module's root and its <c>Ports</c> are shared, not use cases).
+    /// </summary>
+    public static IReadOnlyList<string> UseCaseNamespaces(Assembly assembly, string root, string layer, IReadOnlyList<string> modules) =>
+        [.. assembly.GetTypes().Select(t => t.Namespace).OfType<string>().Distinct()
+            .Select(ns => ns.Split('.'))
+            .Where(parts => parts.Length >= 4 && parts[0] == root && parts[1] == layer && modules.Contains(parts[2]) && parts[3] != "Ports")
+            .Select(parts => string.Join('.', parts[..4]))
+            .Distinct()
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>Types of the use case <paramref name="useCase"/> that use another of <paramref name="useCases"/>.</summary>
+    public static IReadOnlyList<string> UsesOfOtherUseCases(Assembly assembly, string useCase, IReadOnlyList<string> useCases) =>
+        ArchAssert.FailingTypeNames(Types.InAssembly(assembly)
+            .That().ResideInNamespaceMatching($@"^{Regex.Escape(useCase)}(\.|$)")
+            .ShouldNot().HaveDependencyOnAny([.. useCases.Where(u => u != useCase)])
+            .GetResult());
+
+    /// <summary>Types under <c>{root}.{layer}.Common</c> that use any module of the layer.</summary>
+    public static IReadOnlyList<string> CommonUsesOfModules(Assembly assembly, string root, string layer, IReadOnlyList<string> modules) =>
+        ArchAssert.FailingTypeNames(Types.InAssembly(assembly)
+            .That().ResideInNamespaceStartingWith($"{root}.{layer}.Common")
+            .ShouldNot().HaveDependencyOnAny([.. modules.Select(m => $"{root}.{layer}.{m}")])
+            .GetResult());
 }

@@ -23,12 +23,6 @@ public sealed class CreateChannelValidator : AbstractValidator<CreateChannelComm
     }
 }
 
-/// <summary>The channel with this address, compared case-insensitively.</summary>
-public sealed class ChannelByEmailSpec : Specification<Channel>
-{
-    public ChannelByEmailSpec(string normalizedEmail) => Query.Where(c => c.NormalizedEmail == normalizedEmail);
-}
-
 public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrentTenant tenant, ISecretProtector protector, TimeProvider clock)
     : ICommandHandler<CreateChannelCommand, Result<ChannelResponse>>
 {

@@ -1,6 +1,5 @@
 using FluentValidation;
 using Mediator;
-using Modular.Application.Channels.CreateChannel;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
 using Modular.Application.Common.Specifications;

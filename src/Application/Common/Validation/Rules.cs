@@ -30,16 +30,6 @@ public static class Rules
             }
         });
 
-    /// <summary><c>schedule_at</c>: ISO 8601 with an offset or Z, at most a year ahead (see <see cref="Messaging.SendChannelEmail.ScheduleTime"/>).</summary>
-    public static IRuleBuilderOptionsConditions<T, string?> ScheduleTime<T>(this IRuleBuilder<T, string?> rule, TimeProvider clock) =>
-        rule.Custom((value, context) =>
-        {
-            if (!string.IsNullOrEmpty(value) && Messaging.SendChannelEmail.ScheduleTime.Parse(value, clock.GetUtcNow()) is { IsFailure: true } parsed)
-            {
-                context.AddFailure(parsed.Error!.Message);
-            }
-        });
-
     public static IRuleBuilderOptions<T, string?> SingleLine<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(value => !HeaderText.HasLineBreak(value)).WithMessage("Line breaks are not allowed.");
 

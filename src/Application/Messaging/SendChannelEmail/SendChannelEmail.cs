@@ -72,31 +72,6 @@ public sealed partial class SendChannelEmailValidator : AbstractValidator<SendCh
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }
 
-/// <summary>Reads <c>schedule_at</c>: ISO 8601 with an offset or Z, at most a year ahead.</summary>
-public static partial class ScheduleTime
-{
-    public static readonly TimeSpan MaxAhead = TimeSpan.FromDays(365);
-
-    public static Result<DateTimeOffset> Parse(string value, DateTimeOffset now)
-    {
-        if (!OffsetSuffix().IsMatch(value)
-            || !DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
-        {
-            return Error.Validation("schedule_at", "Must be an ISO 8601 date-time with an offset or Z, such as 2030-01-31T09:00:00Z.");
-        }
-
-        if (at - now > MaxAhead)
-        {
-            return Error.Validation("schedule_at", "Must be at most 365 days ahead.");
-        }
-
-        return at.ToUniversalTime();
-    }
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})\z", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex OffsetSuffix();
-}
-
 /// <summary>The channel named by address (any case) or id.</summary>
 public sealed class ChannelByAddressOrIdSpec : Specification<Channel>
 {

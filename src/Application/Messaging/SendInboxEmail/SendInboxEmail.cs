@@ -5,7 +5,6 @@ using Modular.Application.Common.Idempotency;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Validation;
 using Modular.Application.Common.Specifications;
-using Modular.Application.Messaging.SendChannelEmail;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
 using Modular.Domain.Contacts;

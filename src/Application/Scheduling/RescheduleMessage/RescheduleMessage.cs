@@ -4,7 +4,6 @@ using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Validation;
 using Modular.Application.Common.Specifications;
 using Modular.Application.Messaging;
-using Modular.Application.Messaging.SendChannelEmail;
 using Modular.Domain.Common;
 using Modular.Domain.Messaging;
 

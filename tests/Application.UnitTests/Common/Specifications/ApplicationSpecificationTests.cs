@@ -1,4 +1,4 @@
-using Modular.Application.Channels.CreateChannel;
+using Modular.Application.Channels;
 using Modular.Application.Channels.ListChannels;
 using Modular.Application.Contacts.CreateContact;
 using Modular.Application.Contacts.ListContacts;

@@ -1,0 +1,146 @@
+using System.Net;
+using Modular.IntegrationTests.Infrastructure;
+using Modular.IntegrationTests.Messaging;
+using Modular.IntegrationTests.Support;
+using Npgsql;
+
+namespace Modular.IntegrationTests.Delivery;
+
+/// <summary>
+/// Delivery at volume, with the service as its own process on a database of its own, and a real SMTP
+/// server on a loopback socket as its default relay: a campaign of one second, and a crash mid-backlog.
+/// </summary>
+public sealed class DeliveryProcessTests
+{
+    private static readonly Dictionary<string, string> Unlimited = new()
+    {
+        ["RateLimiting:PermitsPerSecond"] = "100000",
+        ["RateLimiting:Burst"] = "100000",
+        ["Smtp:Host"] = "127.0.0.1",
+    };
+
+    [Fact]
+    public async Task A_campaign_of_10000_messages_for_one_second_leaves_on_time_with_a_handful_of_jobs()
+    {
+        const int Count = 10_000;
+        var database = TestDatabase.Fresh("_campaign");
+        await using var relay = new RecordingSmtpServer();
+        await using var service = await ApiProcess.StartAsync(database, Settings(relay));
+        var organization = await service.CreateOrganizationAsync();
+        var (_, channel) = await organization.CreateChannelAsync();
+        var jobsBefore = await DeliveryJobCountAsync(database);
+
+        // A whole second, far enough ahead for every send to be accepted first.
+        var now = DateTimeOffset.UtcNow;
+        var slot = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(75);
+        var scheduleAt = slot.AddMilliseconds(250);
+        await SendManyAsync(organization, Count, i => new { From = channel, To = $"campaign-{i}@customer.example.com", Body = $"Offer {i}", ScheduleAt = scheduleAt.ToString("O") });
+        Assert.True(DateTimeOffset.UtcNow < scheduleAt, "Accepting the campaign took longer than its lead; the test cannot say anything.");
+
+        await relay.WaitForReceivedAsync(Count, scheduleAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30));
+        var received = relay.Received;
+        Assert.Equal(Count, received.Count);
+        Assert.Equal(Count, received.Select(r => r.MessageId).Distinct().Count());
+        Assert.True(received.Min(r => r.At) >= scheduleAt, $"The first left at {received.Min(r => r.At):O}, before {scheduleAt:O}.");
+        var last = received.Max(r => r.At);
+        Assert.True(last <= scheduleAt.AddSeconds(10), $"The last left {(last - scheduleAt).TotalSeconds:0.0} s after its time.");
+        Assert.InRange(await DeliveryJobCountAsync(database) - jobsBefore, 1, 9);
+    }
+
+    [Fact]
+    public async Task A_service_killed_mid_backlog_delivers_every_message_once_after_a_restart_without_an_operator()
+    {
+        const int Count = 1000;
+        var database = TestDatabase.Fresh("_crash");
+        await using var relay = new RecordingSmtpServer(replyDelay: TimeSpan.FromMilliseconds(50));
+        int inFlightAtKill;
+        await using (var first = await ApiProcess.StartAsync(database, Settings(relay)))
+        {
+            var organization = await first.CreateOrganizationAsync();
+            var (_, channel) = await organization.CreateChannelAsync();
+
+            // The whole backlog falls due at once (accepting 1000 sends one by one would let delivery keep up).
+            var dueAt = DateTimeOffset.UtcNow.AddSeconds(20).ToString("O");
+            await SendManyAsync(organization, Count, i => new { From = channel, To = $"backlog-{i}@customer.example.com", Body = $"Message {i}", ScheduleAt = dueAt });
+            await relay.WaitForReceivedAsync(Count / 5, TimeSpan.FromSeconds(60));
+            inFlightAtKill = relay.MaxOpen;
+            await first.KillAsync();
+        }
+
+        var restartedAt = DateTimeOffset.UtcNow;
+        var receivedBeforeRestart = relay.Received.Count;
+        Assert.True(receivedBeforeRestart < Count, "The backlog was delivered before the kill; the test cannot say anything.");
+        await using var second = await ApiProcess.StartAsync(database, Settings(relay));
+
+        var statuses = await WaitUntilSettledAsync(database, Count, TimeSpan.FromSeconds(60));
+        var settledAfter = DateTimeOffset.UtcNow - restartedAt;
+        var uncertain = statuses.Count(s => s.Status == "Uncertain");
+        Assert.All(statuses, s => Assert.Contains(s.Status, new[] { "Sent", "Uncertain" }));
+        Assert.True(uncertain <= inFlightAtKill, $"{uncertain} uncertain, but at most {inFlightAtKill} SMTP transactions were open at once.");
+
+        // Exactly once: every sent message arrived once; an uncertain one at most once; none twice.
+        var arrivals = relay.Received.GroupBy(r => r.MessageId).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(arrivals, a => Assert.Equal(1, a.Value));
+        Assert.All(statuses.Where(s => s.Status == "Sent"), s => Assert.True(arrivals.ContainsKey(s.MessageId), $"{s.MessageId} is sent but never arrived."));
+        Assert.True(settledAfter < TimeSpan.FromSeconds(60), $"Settled {settledAfter.TotalSeconds:0} s after the restart.");
+    }
+
+    private static Dictionary<string, string> Settings(RecordingSmtpServer relay) =>
+        new(Unlimited) { ["Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    private static async Task SendManyAsync(TestOrganization organization, int count, Func<int, object> body)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                using var response = await organization.Client.PostJsonAsync("/v1/messaging/email", body(i));
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            }
+        }));
+    }
+
+    private static async Task<long> DeliveryJobCountAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*) FROM hangfire.job WHERE invocationdata::text LIKE '%DeliverSlotAsync%' OR invocationdata::text LIKE '%DeliverDueAsync%'", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Waits until none of the messages is queued or being sent; returns each one's status and Message-ID.</summary>
+    private static async Task<List<(string Status, string MessageId)>> WaitUntilSettledAsync(string database, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var statuses = new List<(string, string)>();
+            await using (var connection = new NpgsqlConnection(database))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT status, message_id_header FROM messages", connection);
+                await using var reader = await command.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    statuses.Add((reader.GetString(0), reader.GetString(1)));
+                }
+            }
+
+            if (statuses.Count == count && statuses.All(s => s.Item1 is "Sent" or "Uncertain" or "Failed"))
+            {
+                return statuses;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                var open = statuses.GroupBy(s => s.Item1).Select(g => $"{g.Key}: {g.Count()}");
+                throw new TimeoutException($"Not settled within {timeout}: {string.Join(", ", open)}.");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}
