@@ -13,9 +13,15 @@ public enum SmtpSecurity
 /// The relay a channel sends through. The password is held only in its protected (encrypted) form;
 /// protecting and unprotecting it is the application's job.
 /// </summary>
-public sealed record SmtpSettings(string Host, int Port, SmtpSecurity Security, string? Username, string? ProtectedPassword)
+public sealed record SmtpSettings(string Host, int Port, SmtpSecurity Security, string? Username, string? ProtectedPassword, int MaxConnections = SmtpSettings.DefaultMaxConnections)
 {
-    public static Result<SmtpSettings> Create(string host, int port, SmtpSecurity security, string? username, string? protectedPassword)
+    /// <summary>Connections a channel's own relay is given at most, unless it says otherwise.</summary>
+    public const int DefaultMaxConnections = 4;
+
+    /// <summary>The most connections a channel may ask for.</summary>
+    public const int MaxMaxConnections = 100;
+
+    public static Result<SmtpSettings> Create(string host, int port, SmtpSecurity security, string? username, string? protectedPassword, int? maxConnections = null)
     {
         if (string.IsNullOrWhiteSpace(host) || host.Length > 255 || host.Any(char.IsWhiteSpace))
         {
@@ -27,7 +33,12 @@ public sealed record SmtpSettings(string Host, int Port, SmtpSecurity Security, 
             return Error.Validation("smtp.port", "The port must be between 1 and 65535.");
         }
 
-        return new SmtpSettings(host.Trim(), port, security, string.IsNullOrEmpty(username) ? null : username, protectedPassword);
+        if (maxConnections is < 1 or > MaxMaxConnections)
+        {
+            return Error.Validation("smtp.max_connections", $"The number of connections must be between 1 and {MaxMaxConnections}.");
+        }
+
+        return new SmtpSettings(host.Trim(), port, security, string.IsNullOrEmpty(username) ? null : username, protectedPassword, maxConnections ?? DefaultMaxConnections);
     }
 }
 

@@ -38,7 +38,7 @@ public sealed partial class MessageDelivery(
             fetched = await attachments.FetchAllAsync(message.AttachmentUrls, cancellationToken);
             if (fetched.Failure is { } failure)
             {
-                return new TransportOutcome(failure, DeliveryPhase.Attachments, null, fetched.Reason);
+                return TransportOutcome.Failure(failure, DeliveryPhase.Attachments, fetched.Reason ?? string.Empty);
             }
         }
 
@@ -59,9 +59,9 @@ public sealed partial class MessageDelivery(
             EnvelopeFrom = channel.Email,
         };
         var route = channel.Smtp is { } smtp
-            ? new SmtpRoute(smtp.Host, smtp.Port, smtp.Security, smtp.Username, smtp.ProtectedPassword is null ? null : secrets.Unprotect(smtp.ProtectedPassword))
+            ? new SmtpRoute(smtp.Host, smtp.Port, smtp.Security, smtp.Username, smtp.ProtectedPassword is null ? null : secrets.Unprotect(smtp.ProtectedPassword), smtp.MaxConnections)
             : null;
-        return await transport.SendAsync(email, route, cancellationToken);
+        return await transport.SendAsync(email, route, _ => Task.CompletedTask, cancellationToken);
     }
 
     /// <summary>
@@ -74,7 +74,9 @@ public sealed partial class MessageDelivery(
         var outcome = attempted.Outcome;
         var attempt = message.Attempts.Count + 1;
         var now = attempted.At;
-        var record = new DeliveryAttempt(attempt, now, outcome.Outcome, outcome.Phase, outcome.ReplyCode, outcome.ReplyText);
+        // TEMPORARY (helper/transport): the new outcome mapped onto the old attempt fields.
+        var record = new DeliveryAttempt(attempt, now, outcome.Outcome, outcome.Phase, outcome.Reply?.Code,
+            outcome.Reply is { } reply ? $"{reply.EnhancedStatus} {reply.Text}".Trim() : outcome.Detail);
         var (recorded, result) = outcome.Outcome switch
         {
             AttemptOutcome.Sent => (message.MarkSent(record, now), DeliveryResult.Sent),
@@ -89,7 +91,7 @@ public sealed partial class MessageDelivery(
             throw new InvalidOperationException($"Message {message.Id} could not record its attempt: {recorded.Error!.Message}");
         }
 
-        LogAttempt(logger, message.Id, attempt, outcome.Outcome, outcome.Phase, outcome.ReplyCode);
+        LogAttempt(logger, message.Id, attempt, outcome.Outcome, outcome.Phase, outcome.Reply?.Code);
         return result;
     }
 

@@ -3,17 +3,61 @@ using Modular.Domain.Messaging;
 
 namespace Modular.Application.Messaging.Ports;
 
-/// <summary>Queues the delivery of a message: at once when it is due, else at its due time.</summary>
+/// <summary>
+/// Makes sure a delivery run happens when messages fall due: at once for a message due now, and at the
+/// time slot (the whole second) of a message due later. Creating a slot that exists already adds nothing.
+/// </summary>
 public interface IDeliveryScheduler
 {
-    /// <summary>
-    /// Creates the delivery job. With <paramref name="mayHaveScheduledJob"/>, a job still waiting for an
-    /// earlier due time of the same message is removed first (a reschedule).
-    /// </summary>
+    /// <summary>Asks for a delivery run now (an immediate send, a full batch that has more behind it).</summary>
+    void RunNow();
+
+    /// <summary>Asks for a delivery run at the slot of <paramref name="dueAt"/> (a scheduled send, a retry).</summary>
+    Task EnsureSlotAsync(DateTimeOffset dueAt, CancellationToken cancellationToken);
+
+    // TEMPORARY (helper/transport): the old members, kept so the current callers build; dropped at merge.
+
+    /// <summary>Creates the delivery job (old shape, temporary).</summary>
     Task DispatchAsync(long messageId, DateTimeOffset dueAt, bool mayHaveScheduledJob, CancellationToken cancellationToken);
 
-    /// <summary>Removes the waiting delivery job of a message (after a cancel); the message row stays the truth.</summary>
+    /// <summary>Removes the waiting delivery job of a message (old shape, temporary).</summary>
     Task WithdrawAsync(long messageId, CancellationToken cancellationToken);
+}
+
+/// <summary>A message taken by a claim: this process now owns its delivery attempt.</summary>
+public sealed record ClaimedMessage(long Id, long OrganizationId);
+
+/// <summary>
+/// The one way a message is taken for delivery, used by every path (immediate, scheduled, retry,
+/// recovered): one conditional update of due, claimable rows (<c>Message.ClaimableStatuses</c>),
+/// which concurrent claimers never share. The claim names this process (a lease renewed by its
+/// heartbeat), so a claim whose process died is recognised from data.
+/// </summary>
+public interface IMessageClaims
+{
+    /// <summary>Moves up to <paramref name="max"/> due messages to <c>sending</c>, claimed by this process.</summary>
+    Task<IReadOnlyList<ClaimedMessage>> ClaimDueAsync(int max, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records, before the SMTP transaction of a claimed message starts, that it may reach the server:
+    /// from here on a crash leaves it <c>uncertain</c> rather than queued again. Committed on return.
+    /// </summary>
+    Task MarkHandoverAsync(long messageId, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Messages in <c>sending</c> whose claiming process is no longer alive (its heartbeat stopped).</summary>
+    Task<IReadOnlyList<ClaimedMessage>> FindAbandonedAsync(int max, CancellationToken cancellationToken);
+
+    /// <summary>The earliest due time of a claimable message before <paramref name="before"/>, or null.</summary>
+    Task<DateTimeOffset?> NextDueAsync(DateTimeOffset before, CancellationToken cancellationToken);
+
+    /// <summary>True when a claimable message has been due since before <paramref name="dueBefore"/> (nobody picked it up).</summary>
+    Task<bool> AnyOverdueAsync(DateTimeOffset dueBefore, CancellationToken cancellationToken);
+}
+
+/// <summary>Shows a delivery that failed for good in the operators' dashboard, with the server's reply.</summary>
+public interface IDeliveryFailures
+{
+    void Show(long messageId, string? reason);
 }
 
 /// <summary>An email ready to hand to SMTP: headers, bodies, attachments and the envelope.</summary>
@@ -36,19 +80,37 @@ public sealed record OutgoingEmail
     public required string EnvelopeFrom { get; init; }
 }
 
-/// <summary>The relay to use: the channel's own, or null for the default relay from configuration.</summary>
-public sealed record SmtpRoute(string Host, int Port, SmtpSecurity Security, string? Username, string? Password);
+/// <summary>
+/// The relay to use: a channel's own, or null for the default relay from configuration. Each relay has a
+/// pool of at most <see cref="MaxConnections"/> connections of its own.
+/// </summary>
+public sealed record SmtpRoute(string Host, int Port, SmtpSecurity Security, string? Username, string? Password, int MaxConnections = SmtpSettings.DefaultMaxConnections);
 
 /// <summary>What happened when the transport tried to hand a message over.</summary>
-public sealed record TransportOutcome(AttemptOutcome Outcome, DeliveryPhase Phase, int? ReplyCode, string? ReplyText)
+/// <param name="Outcome">Sent (at least one recipient accepted and the server took the message), transient, permanent or uncertain.</param>
+/// <param name="Phase">The part of the SMTP transaction reached (or where it failed).</param>
+/// <param name="Reply">The server's reply that decided the outcome (the reply to the final dot when sent); null when none came.</param>
+/// <param name="Recipients">Each envelope recipient's reply to <c>RCPT TO</c>, when the transaction got that far.</param>
+/// <param name="Detail">What went wrong when no reply says it (a connection error, an attachment failure).</param>
+public sealed record TransportOutcome(
+    AttemptOutcome Outcome,
+    DeliveryPhase Phase,
+    SmtpReply? Reply,
+    IReadOnlyList<RecipientReply> Recipients,
+    string? Detail = null)
 {
-    public static TransportOutcome Sent(int? code, string? text) => new(AttemptOutcome.Sent, DeliveryPhase.Completed, code, text);
+    /// <summary>A failure with no SMTP reply (a connection that broke, an attachment that could not be had).</summary>
+    public static TransportOutcome Failure(AttemptOutcome outcome, DeliveryPhase phase, string detail) => new(outcome, phase, null, [], detail);
 }
 
-/// <summary>Hands messages to an SMTP server and classifies failures as transient, permanent or uncertain.</summary>
+/// <summary>
+/// Hands messages to an SMTP server through the relay's connection pool and classifies failures as
+/// transient, permanent or uncertain. <c>beforeHandover</c> runs once the connection is
+/// ready and before <c>MAIL FROM</c>: the transaction starts only after it returns.
+/// </summary>
 public interface IEmailTransport
 {
-    Task<TransportOutcome> SendAsync(OutgoingEmail email, SmtpRoute? route, CancellationToken cancellationToken);
+    Task<TransportOutcome> SendAsync(OutgoingEmail email, SmtpRoute? route, Func<CancellationToken, Task> beforeHandover, CancellationToken cancellationToken);
 }
 
 public sealed record FetchedAttachment(string FileName, string ContentType, byte[] Content);
@@ -70,7 +132,7 @@ public sealed record AttachmentFetchResult(IReadOnlyList<FetchedAttachment> Atta
     public static AttachmentFetchResult Permanent(string reason) => new([], AttemptOutcome.Permanent, reason);
 }
 
-/// <summary>How deliveries are retried and when an abandoned claim is given up.</summary>
+/// <summary>How deliveries are retried, and when a claiming process counts as gone.</summary>
 public sealed record DeliveryPolicy
 {
     /// <summary>Waits between attempts after transient failures; one more attempt than delays.</summary>
@@ -80,10 +142,18 @@ public sealed record DeliveryPolicy
         TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromHours(4),
     ];
 
-    /// <summary>A message left in <c>sending</c> longer than this had its worker die.</summary>
+    /// <summary>How often a delivering process renews its lease (its heartbeat).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A process whose heartbeat is older than this is gone: its claims are recovered.</summary>
+    public TimeSpan ClaimerTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    // TEMPORARY (helper/transport): old settings the current callers still read; dropped at merge.
+
+    /// <summary>A message left in <c>sending</c> longer than this had its worker die (old shape, temporary).</summary>
     public TimeSpan ClaimTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How early a job may fire and still wait for the due time instead of giving up.</summary>
+    /// <summary>How early a job may fire and still wait for the due time (old shape, temporary).</summary>
     public TimeSpan EarlyFireTolerance { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>When to try again after the given number of failed attempts; null when none is left.</summary>

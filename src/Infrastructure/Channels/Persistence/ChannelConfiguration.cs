@@ -23,6 +23,7 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
             smtp.Property(s => s.Security).HasColumnName("smtp_security").HasConversion<string>().HasMaxLength(16);
             smtp.Property(s => s.Username).HasColumnName("smtp_username").HasMaxLength(255);
             smtp.Property(s => s.ProtectedPassword).HasColumnName("smtp_password_protected");
+            smtp.Property(s => s.MaxConnections).HasColumnName("smtp_max_connections").HasDefaultValue(SmtpSettings.DefaultMaxConnections);
         });
         builder.Ignore(c => c.Domain);
         builder.Ignore(c => c.DomainEvents);

@@ -50,7 +50,7 @@ internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEm
     private readonly SmtpConnectionPool _pool = new(options.Value);
     private readonly SmtpRoute _defaultRelay = options.Value.ToRoute();
 
-    public async Task<TransportOutcome> SendAsync(OutgoingEmail email, SmtpRoute? route, CancellationToken cancellationToken)
+    public async Task<TransportOutcome> SendAsync(OutgoingEmail email, SmtpRoute? route, Func<CancellationToken, Task> beforeHandover, CancellationToken cancellationToken)
     {
         var relay = route ?? _defaultRelay;
         var message = MimeMessageFactory.Create(email);
@@ -62,21 +62,21 @@ internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEm
         {
             // A reused connection may have been closed by the server while idle. If it fails before
             // any of the message was written, nothing was handed over: try once more on a new one.
-            var reused = await SendOnceAsync(lease, relay, message, sender, recipients, cancellationToken);
+            var reused = await SendOnceAsync(lease, relay, message, sender, recipients, beforeHandover, cancellationToken);
             if (!reused.BrokenBeforeData)
             {
                 return reused.Outcome;
             }
         }
 
-        var fresh = await SendOnceAsync(null, relay, message, sender, recipients, cancellationToken);
+        var fresh = await SendOnceAsync(null, relay, message, sender, recipients, beforeHandover, cancellationToken);
         return fresh.Outcome;
     }
 
     public void Dispose() => _pool.Dispose();
 
     private async Task<(TransportOutcome Outcome, bool BrokenBeforeData)> SendOnceAsync(
-        SmtpClient? client, SmtpRoute relay, MimeMessage message, MailboxAddress sender, List<MailboxAddress> recipients, CancellationToken cancellationToken)
+        SmtpClient? client, SmtpRoute relay, MimeMessage message, MailboxAddress sender, List<MailboxAddress> recipients, Func<CancellationToken, Task> beforeHandover, CancellationToken cancellationToken)
     {
         var reused = client is not null;
         var progress = new DataProgress();
@@ -97,9 +97,10 @@ internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEm
                 phase = DeliveryPhase.Envelope;
             }
 
+            await beforeHandover(cancellationToken);
             var reply = await client.SendAsync(message, sender, recipients, cancellationToken, progress);
             keep = true;
-            return (TransportOutcome.Sent(250, reply), false);
+            return (new TransportOutcome(AttemptOutcome.Sent, DeliveryPhase.Completed, SmtpReply.Parse(250, reply), []), false);
         }
         catch (SmtpCommandException exception)
         {
@@ -110,21 +111,21 @@ internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEm
                 SmtpErrorCode.SenderNotAccepted or SmtpErrorCode.RecipientNotAccepted => DeliveryPhase.Envelope,
                 _ => phase,
             };
-            return (new TransportOutcome(code >= 500 ? AttemptOutcome.Permanent : AttemptOutcome.Transient, failedPhase, code, exception.Message), false);
+            return (new TransportOutcome(code >= 500 ? AttemptOutcome.Permanent : AttemptOutcome.Transient, failedPhase, SmtpReply.Parse(code, exception.Message), []), false);
         }
         catch (AuthenticationException exception)
         {
-            return (new TransportOutcome(AttemptOutcome.Permanent, DeliveryPhase.Authenticate, 535, exception.Message), false);
+            return (new TransportOutcome(AttemptOutcome.Permanent, DeliveryPhase.Authenticate, SmtpReply.Parse(535, exception.Message), []), false);
         }
         catch (Exception exception) when (progress.Complete && IsConnectionFailure(exception))
         {
-            return (new TransportOutcome(AttemptOutcome.Uncertain, DeliveryPhase.Data, null,
+            return (TransportOutcome.Failure(AttemptOutcome.Uncertain, DeliveryPhase.Data,
                 $"The connection broke after the message was handed over: {exception.Message}"), false);
         }
         catch (Exception exception) when (IsConnectionFailure(exception))
         {
             var brokenBeforeData = reused && !progress.Started && exception is not OperationCanceledException;
-            return (new TransportOutcome(AttemptOutcome.Transient, progress.Started ? DeliveryPhase.Data : phase, null, exception.Message), brokenBeforeData);
+            return (TransportOutcome.Failure(AttemptOutcome.Transient, progress.Started ? DeliveryPhase.Data : phase, exception.Message), brokenBeforeData);
         }
         finally
         {

@@ -21,6 +21,12 @@ internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, Deliv
     /// <summary>How much earlier than its due time a scheduled delivery job is released.</summary>
     public static readonly TimeSpan Lead = TimeSpan.FromSeconds(1.5);
 
+    // TEMPORARY (helper/transport): the new port members, so this builds; the lead's branch replaces this class.
+    public void RunNow() => batches.Signal();
+
+    public Task EnsureSlotAsync(DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Delivery slots arrive with the new delivery use case.");
+
     public async Task DispatchAsync(long messageId, DateTimeOffset dueAt, bool mayHaveScheduledJob, CancellationToken cancellationToken)
     {
         if (mayHaveScheduledJob)
