@@ -29,13 +29,16 @@ public sealed class SmtpOptions
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How many idle connections each relay keeps for reuse.</summary>
-    public int MaxIdleConnectionsPerRelay { get; set; } = 16;
+    /// <summary>How many connections the default relay may have open at once (busy and idle).</summary>
+    public int MaxConnections { get; set; } = 16;
+
+    /// <summary>A connection is closed and replaced after this many messages (on every relay).</summary>
+    public int MaxMessagesPerConnection { get; set; } = 100;
 
     /// <summary>An idle connection older than this is closed instead of reused.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    public SmtpRoute ToRoute() => new(Host, Port, Application.Channels.SmtpInput.ParseSecurity(Security), Username, Password);
+    public SmtpRoute ToRoute() => new(Host, Port, Application.Channels.SmtpInput.ParseSecurity(Security), Username, Password, MaxConnections);
 }
 
 /// <summary>
@@ -170,7 +173,7 @@ internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEm
 
 /// <summary>
 /// Idle SMTP connections per relay. A connection is handed to one delivery at a time, kept at most
-/// <see cref="SmtpOptions.MaxIdleConnectionsPerRelay"/> per relay, and dropped after
+/// <see cref="SmtpOptions.MaxConnections"/> per relay, and dropped after
 /// <see cref="SmtpOptions.IdleTimeout"/> unused (servers close idle sessions on their own after a while).
 /// </summary>
 internal sealed class SmtpConnectionPool(SmtpOptions options) : IDisposable
@@ -200,7 +203,7 @@ internal sealed class SmtpConnectionPool(SmtpOptions options) : IDisposable
     public void Return(SmtpRoute relay, SmtpClient client)
     {
         var stack = _idle.GetOrAdd(relay, _ => new ConcurrentStack<(SmtpClient, long)>());
-        if (stack.Count >= options.MaxIdleConnectionsPerRelay)
+        if (stack.Count >= options.MaxConnections)
         {
             _ = CloseQuietlyAsync(client);
             return;

@@ -613,6 +613,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasColumnType("character varying(255)")
                                 .HasColumnName("smtp_host");
 
+                            b1.Property<int>("MaxConnections")
+                                .HasColumnType("integer")
+                                .HasColumnName("smtp_max_connections");
+
                             b1.Property<int>("Port")
                                 .HasColumnType("integer")
                                 .HasColumnName("smtp_port");
