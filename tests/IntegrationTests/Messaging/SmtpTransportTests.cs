@@ -251,6 +251,32 @@ public sealed class SmtpTransportTests
     }
 
     [Fact]
+    public async Task A_reused_connection_the_server_closed_is_replaced_once_without_a_second_handover()
+    {
+        await using var server = new ScriptedSmtpServer();
+        await using var proxy = new SmtpProxy("127.0.0.1", server.Port);
+        proxy.Start();
+        using var transport = Transport();
+        var route = new SmtpRoute("127.0.0.1", proxy.Port, SmtpSecurity.None, null, null);
+        await transport.SendAsync(Email("ann@example.com"), route, Nothing, CancellationToken.None);
+
+        // The server side of the idle connection goes away, and the server comes back.
+        proxy.Stop();
+        proxy.Start();
+        var handovers = 0;
+        var outcome = await transport.SendAsync(Email("bob@example.com"), route, _ =>
+        {
+            handovers++;
+            return Task.CompletedTask;
+        }, CancellationToken.None);
+
+        Assert.Equal(AttemptOutcome.Sent, outcome.Outcome);
+        Assert.Equal(1, handovers);
+        Assert.Equal(2, proxy.Connections);
+        Assert.Equal(2, server.Received.Count);
+    }
+
+    [Fact]
     public async Task A_connection_lost_after_the_whole_message_was_written_is_uncertain()
     {
         await using var server = new ScriptedSmtpServer { DropAfterData = true };
