@@ -18,16 +18,20 @@ public sealed record ChannelResponse(
         channel.Email,
         channel.SenderName,
         channel.Smtp is { } smtp
-            ? new SmtpResponse(smtp.Host, smtp.Port, SmtpInput.Format(smtp.Security), smtp.Username, smtp.ProtectedPassword is not null)
+            ? new SmtpResponse(smtp.Host, smtp.Port, SmtpInput.Format(smtp.Security), smtp.Username, smtp.ProtectedPassword is not null, smtp.MaxConnections)
             : null,
         channel.CreatedAt,
         channel.UpdatedAt);
 }
 
-public sealed record SmtpResponse(string Host, int Port, string Security, string? Username, bool PasswordSet);
+/// <summary>A channel's relay; <c>max_connections</c> is how many connections it may have open at once.</summary>
+public sealed record SmtpResponse(string Host, int Port, string Security, string? Username, bool PasswordSet, int MaxConnections);
 
-/// <summary>The relay settings a client gives for a channel.</summary>
-public sealed record SmtpInput(string? Host, int? Port, string? Security, string? Username, string? Password)
+/// <summary>
+/// The relay settings a client gives for a channel; <c>max_connections</c> (1 to 100, default 4) caps the
+/// connections the service opens to it at once.
+/// </summary>
+public sealed record SmtpInput(string? Host, int? Port, string? Security, string? Username, string? Password, int? MaxConnections = null)
 {
     public static readonly string[] SecurityValues = ["none", "starttls", "ssl"];
 

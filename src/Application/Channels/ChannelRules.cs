@@ -16,6 +16,7 @@ public sealed class SmtpInputValidator : AbstractValidator<SmtpInput>
         RuleFor(x => x.Security).OneOf(SmtpInput.SecurityValues);
         RuleFor(x => x.Username).MaximumLength(255).SingleLine();
         RuleFor(x => x.Password).MaximumLength(1024);
+        RuleFor(x => x.MaxConnections).InclusiveBetween(1, SmtpSettings.MaxMaxConnections).When(x => x.MaxConnections is not null);
     }
 }
 
@@ -23,15 +24,16 @@ internal static class SmtpSettingsFactory
 {
     /// <summary>
     /// Builds the relay settings, protecting the password. Without a password, the one the channel
-    /// already has is kept when host and user are unchanged.
+    /// already has is kept when host and user are unchanged; so is its number of connections when
+    /// <c>max_connections</c> is not given (else the default).
     /// </summary>
     public static Result<SmtpSettings> Create(SmtpInput input, SmtpSettings? current, ISecretProtector protector)
     {
+        var sameRelay = current is not null && current.Host == input.Host && current.Username == input.Username;
         var protectedPassword = input.Password is { Length: > 0 } password
             ? protector.Protect(password)
-            : current is not null && current.Host == input.Host && current.Username == input.Username
-                ? current.ProtectedPassword
-                : null;
-        return SmtpSettings.Create(input.Host!, input.PortOrDefault, SmtpInput.ParseSecurity(input.Security), input.Username, protectedPassword);
+            : sameRelay ? current!.ProtectedPassword : null;
+        var maxConnections = input.MaxConnections ?? (sameRelay ? current!.MaxConnections : null);
+        return SmtpSettings.Create(input.Host!, input.PortOrDefault, SmtpInput.ParseSecurity(input.Security), input.Username, protectedPassword, maxConnections);
     }
 }

@@ -130,6 +130,23 @@ public sealed class CreateChannelValidatorTests
         ValidationAssert.FailsOnlyOn(_validator.Validate(Valid with { Smtp = Relay with { Password = new string('p', 1025) } }), "Smtp.Password");
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1)]
+    [InlineData(100)]
+    public void The_relay_max_connections_is_absent_or_from_1_to_100(int? maxConnections)
+    {
+        ValidationAssert.Valid(_validator.Validate(Valid with { Smtp = Relay with { MaxConnections = maxConnections } }));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    public void The_relay_max_connections_outside_1_to_100_is_refused(int maxConnections)
+    {
+        ValidationAssert.FailsOnlyOn(_validator.Validate(Valid with { Smtp = Relay with { MaxConnections = maxConnections } }), "Smtp.MaxConnections");
+    }
+
     [Fact]
     public void Every_broken_field_is_reported_at_once()
     {

@@ -73,4 +73,32 @@ public sealed class SmtpSettingsTests
     {
         ResultAssert.ValidationError(SmtpSettings.Create("smtp.example.com", port, SmtpSecurity.Ssl, null, null), "smtp.port");
     }
+
+    [Fact]
+    public void Max_connections_defaults_to_four()
+    {
+        var settings = ResultAssert.Success(SmtpSettings.Create("smtp.example.com", 587, SmtpSecurity.StartTls, null, null));
+
+        Assert.Equal(4, settings.MaxConnections);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(100)]
+    public void Max_connections_from_1_to_100_is_accepted(int maxConnections)
+    {
+        var settings = ResultAssert.Success(SmtpSettings.Create("smtp.example.com", 587, SmtpSecurity.StartTls, null, null, maxConnections));
+
+        Assert.Equal(maxConnections, settings.MaxConnections);
+    }
+
+    [Theory]
+    [InlineData(int.MinValue)]
+    [InlineData(0)]
+    [InlineData(101)]
+    public void Max_connections_out_of_range_is_refused(int maxConnections)
+    {
+        ResultAssert.ValidationError(SmtpSettings.Create("smtp.example.com", 587, SmtpSecurity.StartTls, null, null, maxConnections), "smtp.max_connections");
+    }
 }

@@ -332,6 +332,60 @@ public sealed class ChannelTests(ApiFactory api)
         await ApiAssert.ProblemAsync(response, HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task Relay_max_connections_is_returned_and_defaults_to_four()
+    {
+        var organization = await api.CreateOrganizationAsync();
+
+        var given = await organization.Client.CreateAsync(Path, new
+        {
+            Name = "Bulk",
+            Email = "bulk@example.com",
+            Smtp = new { Host = "smtp.example.com", Port = 587, Security = "starttls", MaxConnections = 12 },
+        });
+        var defaulted = await organization.Client.CreateAsync(Path, NewChannel("support@example.com"));
+
+        Assert.Equal(12, given.GetProperty("smtp").GetProperty("max_connections").GetInt32());
+        Assert.Equal(12, (await organization.Client.GetOkAsync($"{Path}/{given.Id()}")).GetProperty("smtp").GetProperty("max_connections").GetInt32());
+        Assert.Equal(4, defaulted.GetProperty("smtp").GetProperty("max_connections").GetInt32());
+    }
+
+    [Fact]
+    public async Task Relay_max_connections_is_changed_by_patch_and_kept_when_not_given()
+    {
+        var organization = await api.CreateOrganizationAsync();
+        var created = await organization.Client.CreateAsync(Path, NewChannel("support@example.com"));
+        var smtp = created.GetProperty("smtp");
+        var relay = new { Host = smtp.GetProperty("host").GetString(), Port = smtp.GetProperty("port").GetInt32(), Security = smtp.GetProperty("security").GetString(), Username = smtp.GetProperty("username").GetString() };
+
+        using var changed = await organization.Client.PatchJsonAsync($"{Path}/{created.Id()}", new { Smtp = new { relay.Host, relay.Port, relay.Security, relay.Username, MaxConnections = 100 } });
+        using var kept = await organization.Client.PatchJsonAsync($"{Path}/{created.Id()}", new { Smtp = relay });
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        var shown = await organization.Client.GetOkAsync($"{Path}/{created.Id()}");
+        Assert.Equal(100, shown.GetProperty("smtp").GetProperty("max_connections").GetInt32());
+        Assert.True(shown.GetProperty("smtp").GetProperty("password_set").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(101)]
+    [InlineData(-3)]
+    public async Task Relay_max_connections_outside_1_to_100_is_refused_naming_it(int maxConnections)
+    {
+        var organization = await api.CreateOrganizationAsync();
+        var created = await organization.Client.CreateAsync(Path, NewChannel("support@example.com"));
+        var relay = new { Host = "smtp.example.com", Port = 587, Security = "starttls", MaxConnections = maxConnections };
+
+        using var posted = await organization.Client.PostJsonAsync(Path, new { Name = "Bulk", Email = "bulk@example.com", Smtp = relay });
+        using var patched = await organization.Client.PatchJsonAsync($"{Path}/{created.Id()}", new { Smtp = relay });
+
+        await ApiAssert.ValidationProblemAsync(posted, "smtp.max_connections");
+        await ApiAssert.ValidationProblemAsync(patched, "smtp.max_connections");
+        ApiAssert.SameResource(created, await organization.Client.GetOkAsync($"{Path}/{created.Id()}"));
+    }
+
     private static object NewChannel(string email) => new
     {
         Name = "Support",

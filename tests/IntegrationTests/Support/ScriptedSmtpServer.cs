@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -5,9 +6,12 @@ using System.Text;
 namespace Modular.IntegrationTests.Support;
 
 /// <summary>
-/// A small real SMTP server on 127.0.0.1 whose answer to RCPT TO the test chooses, for the replies
-/// MailDev never gives (450 "try later", 550 "no such user"). It counts the messages it accepted,
-/// and can hold its answer to each whole message until the test releases it.
+/// A small real SMTP server on 127.0.0.1 whose answers the test chooses, for the replies MailDev never
+/// gives (450 "try later", 550 "no such user" for one address, a 421 greeting, a queue id in the reply
+/// to the message), optionally after a delay before every reply. It counts the messages it accepted,
+/// the <c>MAIL FROM</c> commands and the connections (open now, most open at once), records each message
+/// received with its accepted recipients, and can hold its answer to each whole message until the test
+/// releases it.
 /// </summary>
 public sealed class ScriptedSmtpServer : IAsyncDisposable
 {
@@ -16,7 +20,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     private readonly Lock _sync = new();
     private readonly List<(int Count, TaskCompletionSource Reached)> _acceptedWaiters = [];
     private TaskCompletionSource _replies = Released();
+    private readonly ConcurrentQueue<ReceivedMessage> _received = new();
     private int _accepted;
+    private int _connections;
+    private int _openConnections;
+    private int _maxOpenConnections;
+    private int _mailFrom;
 
     public ScriptedSmtpServer()
     {
@@ -26,8 +35,38 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    /// <summary>The reply to every RCPT TO; <c>250 OK</c> accepts.</summary>
+    /// <summary>The reply to every RCPT TO without one of its own in <see cref="RecipientReplies"/>; <c>250 OK</c> accepts.</summary>
     public string RecipientReply { get; set; } = "250 OK";
+
+    /// <summary>The reply to RCPT TO for particular addresses (compared case-insensitively).</summary>
+    public ConcurrentDictionary<string, string> RecipientReplies { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The first line a client gets; a 4xx or 5xx greeting is followed by closing the connection.</summary>
+    public string Greeting { get; set; } = "220 scripted.example.com ESMTP";
+
+    /// <summary>The reply to MAIL FROM.</summary>
+    public string MailFromReply { get; set; } = "250 OK";
+
+    /// <summary>The reply to a whole message (the final ".").</summary>
+    public string DataReply { get; set; } = "250 OK queued";
+
+    /// <summary>How long the server waits before each reply it sends (the greeting included).</summary>
+    public TimeSpan ReplyDelay { get; set; }
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Connections open now.</summary>
+    public int OpenConnections => Volatile.Read(ref _openConnections);
+
+    /// <summary>The most connections that were open at the same time.</summary>
+    public int MaxOpenConnections => Volatile.Read(ref _maxOpenConnections);
+
+    /// <summary>MAIL FROM commands received (each starts a transaction).</summary>
+    public int MailFromCommands => Volatile.Read(ref _mailFrom);
+
+    /// <summary>Every message received whole, with the recipients the server accepted for it.</summary>
+    public IReadOnlyList<ReceivedMessage> Received => [.. _received];
 
     /// <summary>Closes the connection after the whole message arrived, before answering it.</summary>
     public bool DropAfterData { get; set; }
@@ -111,6 +150,17 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
 
     private async Task ServeAsync(TcpClient client)
     {
+        Interlocked.Increment(ref _connections);
+        var open = Interlocked.Increment(ref _openConnections);
+        for (var seen = Volatile.Read(ref _maxOpenConnections); open > seen; seen = Volatile.Read(ref _maxOpenConnections))
+        {
+            if (Interlocked.CompareExchange(ref _maxOpenConnections, open, seen) == seen)
+            {
+                break;
+            }
+        }
+
+        var counted = true;
         using (client)
         {
             try
@@ -118,8 +168,25 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                 var stream = client.GetStream();
                 using var reader = new StreamReader(stream, Encoding.ASCII);
                 await using var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
-                await writer.WriteLineAsync("220 scripted.example.com ESMTP");
-                var rcptAccepted = false;
+                async Task ReplyAsync(string reply)
+                {
+                    if (ReplyDelay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(ReplyDelay, _stop.Token);
+                    }
+
+                    await writer.WriteLineAsync(reply);
+                }
+
+                var greeting = Greeting;
+                await ReplyAsync(greeting);
+                if (!greeting.StartsWith('2'))
+                {
+                    return;
+                }
+
+                string? from = null;
+                var accepted = new List<string>();
                 while (await reader.ReadLineAsync(_stop.Token) is { } line)
                 {
                     var verb = line.Split(' ', 2)[0].ToUpperInvariant();
@@ -127,22 +194,34 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                     {
                         case "EHLO":
                         case "HELO":
-                            await writer.WriteLineAsync("250 scripted.example.com");
+                            await ReplyAsync("250 scripted.example.com");
                             break;
                         case "MAIL":
-                            rcptAccepted = false;
-                            await writer.WriteLineAsync("250 OK");
+                            Interlocked.Increment(ref _mailFrom);
+                            accepted.Clear();
+                            from = AddressOf(line);
+                            await ReplyAsync(MailFromReply);
                             break;
                         case "RCPT":
-                            rcptAccepted = RecipientReply.StartsWith('2');
-                            await writer.WriteLineAsync(RecipientReply);
-                            break;
-                        case "DATA" when rcptAccepted:
-                            await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
-                            while (await reader.ReadLineAsync(_stop.Token) is { } data && data != ".")
+                            var address = AddressOf(line);
+                            var reply = RecipientReplies.TryGetValue(address, out var own) ? own : RecipientReply;
+                            if (reply.StartsWith('2'))
                             {
+                                accepted.Add(address);
                             }
 
+                            await ReplyAsync(reply);
+                            break;
+                        case "DATA" when accepted.Count > 0:
+                            await ReplyAsync("354 End data with <CR><LF>.<CR><LF>");
+                            var data = new StringBuilder();
+                            while (await reader.ReadLineAsync(_stop.Token) is { } text && text != ".")
+                            {
+                                data.Append(text).Append("\r\n");
+                            }
+
+                            _received.Enqueue(new ReceivedMessage(from, [.. accepted], data.ToString()));
+                            accepted.Clear();
                             var replies = CountAccepted();
                             if (DropAfterData)
                             {
@@ -150,25 +229,47 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                             }
 
                             await replies.WaitAsync(_stop.Token);
-                            await writer.WriteLineAsync("250 OK queued");
+                            await ReplyAsync(DataReply);
                             break;
                         case "DATA":
-                            await writer.WriteLineAsync("503 No valid recipients");
+                            await ReplyAsync("503 No valid recipients");
+                            break;
+                        case "RSET":
+                            accepted.Clear();
+                            await ReplyAsync("250 OK");
                             break;
                         case "QUIT":
-                            await writer.WriteLineAsync("221 Bye");
+                            // Counted as closed before the client can hear the reply and open another.
+                            Interlocked.Decrement(ref _openConnections);
+                            counted = false;
+                            await ReplyAsync("221 Bye");
                             return;
                         default:
-                            await writer.WriteLineAsync("250 OK");
+                            await ReplyAsync("250 OK");
                             break;
                     }
                 }
             }
-            catch (Exception exception) when (exception is IOException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception exception) when (exception is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
             {
                 // The client went away.
             }
+            finally
+            {
+                if (counted)
+                {
+                    Interlocked.Decrement(ref _openConnections);
+                }
+            }
         }
+    }
+
+    /// <summary>The address between angle brackets of <c>MAIL FROM:&lt;a@b&gt;</c> or <c>RCPT TO:&lt;a@b&gt;</c>.</summary>
+    private static string AddressOf(string line)
+    {
+        var start = line.IndexOf('<', StringComparison.Ordinal);
+        var end = line.IndexOf('>', StringComparison.Ordinal);
+        return start >= 0 && end > start ? line[(start + 1)..end] : line;
     }
 
     private static TaskCompletionSource Released()
@@ -194,3 +295,6 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A message the scripted server received whole: its envelope sender, accepted recipients and data.</summary>
+public sealed record ReceivedMessage(string? From, IReadOnlyList<string> Recipients, string Data);

@@ -23,7 +23,9 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
             smtp.Property(s => s.Security).HasColumnName("smtp_security").HasConversion<string>().HasMaxLength(16);
             smtp.Property(s => s.Username).HasColumnName("smtp_username").HasMaxLength(255);
             smtp.Property(s => s.ProtectedPassword).HasColumnName("smtp_password_protected");
-            smtp.Property(s => s.MaxConnections).HasColumnName("smtp_max_connections").HasDefaultValue(SmtpSettings.DefaultMaxConnections);
+            // Null when the channel uses the default relay, like the other smtp_ columns; the migration gives
+            // the relays that existed before it the default.
+            smtp.Property(s => s.MaxConnections).HasColumnName("smtp_max_connections");
         });
         builder.Ignore(c => c.Domain);
         builder.Ignore(c => c.DomainEvents);

@@ -1,9 +1,8 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Modular.Application.Messaging.Ports;
@@ -12,133 +11,191 @@ using Modular.Domain.Messaging;
 
 namespace Modular.Infrastructure.Messaging.Delivery;
 
-/// <summary>The default relay (<c>Smtp</c> section) used by channels without relay settings of their own.</summary>
-public sealed class SmtpOptions
-{
-    public const string Section = "Smtp";
-
-    public string Host { get; set; } = "127.0.0.1";
-
-    public int Port { get; set; } = 1025;
-
-    public string Security { get; set; } = "none";
-
-    public string? Username { get; set; }
-
-    public string? Password { get; set; }
-
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How many idle connections each relay keeps for reuse.</summary>
-    public int MaxIdleConnectionsPerRelay { get; set; } = 16;
-
-    /// <summary>An idle connection older than this is closed instead of reused.</summary>
-    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    public SmtpRoute ToRoute() => new(Host, Port, Application.Channels.SmtpInput.ParseSecurity(Security), Username, Password);
-}
-
 /// <summary>
-/// Sends with MailKit and classifies failures: before the server had the whole message (connect, auth,
-/// envelope, a 4xx) is transient; a 5xx is permanent; a connection lost after the last byte of DATA was
-/// written is uncertain, because the server may have accepted it. Connections are reused: each relay
-/// keeps a few idle, authenticated connections, and a delivery takes one for itself (a client is never
-/// shared by two deliveries at once) and gives it back when the server accepted the message.
+/// Sends with MailKit through the relay's connection pool (<see cref="SmtpConnectionPool"/>) and
+/// classifies the outcome: each recipient's reply to <c>RCPT TO</c> is recorded and only the refused
+/// ones are dropped; the message is sent when the server accepted at least one and took the message.
+/// Before the server had the whole message (connect, auth, envelope, a 4xx) a failure is transient; a
+/// 5xx is permanent; a connection lost after the last byte of DATA was written is uncertain, because the
+/// server may have accepted it. A relay that asks for fewer connections (421, too many connections, a
+/// rate limit) makes its own pool back off, and no other.
 /// </summary>
-internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEmailTransport, IDisposable
+internal sealed partial class MailKitEmailTransport(IOptions<SmtpOptions> options, ILogger<MailKitEmailTransport> logger) : IEmailTransport, IDisposable
 {
-    private readonly SmtpConnectionPool _pool = new(options.Value);
+    private readonly SmtpConnectionPool _pools = new(options.Value);
     private readonly SmtpRoute _defaultRelay = options.Value.ToRoute();
 
-    public async Task<TransportOutcome> SendAsync(OutgoingEmail email, SmtpRoute? route, Func<CancellationToken, Task> beforeHandover, CancellationToken cancellationToken)
+    public async Task<TransportOutcome> SendAsync(
+        OutgoingEmail email, SmtpRoute? route, Func<CancellationToken, Task> beforeHandover, CancellationToken cancellationToken)
     {
         var relay = route ?? _defaultRelay;
+        var pool = _pools.For(relay);
         var message = MimeMessageFactory.Create(email);
         var sender = MailboxAddress.Parse(email.EnvelopeFrom);
         var recipients = MimeMessageFactory.EnvelopeRecipients(email).ToList();
 
-        var lease = _pool.TryTake(relay);
-        if (lease is not null)
-        {
-            // A reused connection may have been closed by the server while idle. If it fails before
-            // any of the message was written, nothing was handed over: try once more on a new one.
-            var reused = await SendOnceAsync(lease, relay, message, sender, recipients, beforeHandover, cancellationToken);
-            if (!reused.BrokenBeforeData)
-            {
-                return reused.Outcome;
-            }
-        }
-
-        var fresh = await SendOnceAsync(null, relay, message, sender, recipients, beforeHandover, cancellationToken);
-        return fresh.Outcome;
-    }
-
-    public void Dispose() => _pool.Dispose();
-
-    private async Task<(TransportOutcome Outcome, bool BrokenBeforeData)> SendOnceAsync(
-        SmtpClient? client, SmtpRoute relay, MimeMessage message, MailboxAddress sender, List<MailboxAddress> recipients,
-        Func<CancellationToken, Task> beforeHandover, CancellationToken cancellationToken)
-    {
-        var reused = client is not null;
-        var progress = new DataProgress();
-        var phase = reused ? DeliveryPhase.Envelope : DeliveryPhase.Connect;
-        client ??= new SmtpClient { Timeout = (int)options.Value.Timeout.TotalMilliseconds };
-        var keep = false;
+        SmtpLease? lease;
         try
         {
-            if (!reused)
-            {
-                await client.ConnectAsync(relay.Host, relay.Port, ToSocketOptions(relay.Security), cancellationToken);
-                if (!string.IsNullOrEmpty(relay.Username))
-                {
-                    phase = DeliveryPhase.Authenticate;
-                    await client.AuthenticateAsync(relay.Username, relay.Password ?? string.Empty, cancellationToken);
-                }
+            lease = await pool.AcquireAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return TransportOutcome.Failure(AttemptOutcome.Transient, DeliveryPhase.Connect, $"Canceled while waiting for a connection to {pool.Key}.");
+        }
 
-                phase = DeliveryPhase.Envelope;
+        if (lease is null)
+        {
+            return TransportOutcome.Failure(AttemptOutcome.Transient, DeliveryPhase.Connect, pool.BackoffReason());
+        }
+
+        try
+        {
+            var transaction = new Transaction(relay, message, sender, recipients, beforeHandover);
+            var first = await SendOnceAsync(lease, transaction, fresh: false, cancellationToken);
+            if (!first.BrokenBeforeData)
+            {
+                return first.Outcome;
             }
 
-            await beforeHandover(cancellationToken);
-            var reply = await client.SendAsync(message, sender, recipients, cancellationToken, progress);
-            keep = true;
-            return (new TransportOutcome(AttemptOutcome.Sent, DeliveryPhase.Completed, SmtpReply.Parse(250, reply), []), false);
+            // A reused connection the server closed while it was idle: nothing was handed over, so try
+            // once more at once, on a new connection in the same place of the pool.
+            var fresh = await SendOnceAsync(lease, transaction, fresh: true, cancellationToken);
+            return fresh.Outcome;
+        }
+        finally
+        {
+            pool.Return(lease);
+        }
+    }
+
+    public void Dispose() => _pools.Dispose();
+
+    private async Task<(TransportOutcome Outcome, bool BrokenBeforeData)> SendOnceAsync(
+        SmtpLease lease, Transaction transaction, bool fresh, CancellationToken cancellationToken)
+    {
+        lease.Reusable = false;
+        if (fresh && lease.Client is { } broken)
+        {
+            lease.Client = null;
+            await SmtpConnectionPool.CloseQuietlyAsync(broken);
+        }
+
+        var reused = lease.Client is not null;
+        if (lease.Client is null && await ConnectAsync(lease, transaction.Relay, cancellationToken) is { } failed)
+        {
+            return (failed, false);
+        }
+
+        var client = lease.Client!;
+        if (!transaction.HandedOver)
+        {
+            // The connection is ready and nothing of this message was sent: if the caller's step throws, the
+            // exception goes to the caller and the connection back to the pool, unused.
+            lease.Reusable = true;
+            await transaction.BeforeHandover(cancellationToken);
+            transaction.HandedOver = true;
+            lease.Reusable = false;
+        }
+
+        var progress = new DataProgress();
+        client.BeginTransaction();
+        try
+        {
+            var response = await client.SendAsync(transaction.Message, transaction.Sender, transaction.Recipients, cancellationToken, progress);
+
+            // MailKit returns only when the reply to the final dot was 250 (any other code throws, with the
+            // code), and hands over the reply's text alone: the code is 250 by its contract.
+            client.CountSent();
+            lease.Reusable = true;
+            lease.Pool.Succeeded();
+            return (new TransportOutcome(AttemptOutcome.Sent, DeliveryPhase.Completed, SmtpReply.Parse((int)SmtpStatusCode.Ok, response), [.. client.Recipients]), false);
+        }
+        catch (SmtpCommandException) when (client.NoneAccepted)
+        {
+            IReadOnlyList<RecipientReply> refused = [.. client.Recipients];
+            if (refused.FirstOrDefault(r => r.Reply.Code == (int)SmtpStatusCode.ServiceNotAvailable) is { } closing)
+            {
+                BackOff(lease.Pool, closing.Reply);
+            }
+
+            var permanent = refused.All(r => r.Reply.IsPermanent);
+            var deciding = permanent ? refused.FirstOrDefault() : refused.First(r => !r.Reply.IsPermanent);
+            return (new TransportOutcome(permanent ? AttemptOutcome.Permanent : AttemptOutcome.Transient, DeliveryPhase.Envelope, deciding?.Reply, refused), false);
         }
         catch (SmtpCommandException exception)
         {
-            var code = (int)exception.StatusCode;
-            var failedPhase = exception.ErrorCode switch
+            var reply = SmtpReply.Parse((int)exception.StatusCode, exception.Message);
+            if (SmtpThrottling.AsksForFewerConnections(reply))
+            {
+                BackOff(lease.Pool, reply);
+            }
+
+            var phase = exception.ErrorCode switch
             {
                 SmtpErrorCode.MessageNotAccepted => DeliveryPhase.Data,
-                SmtpErrorCode.SenderNotAccepted or SmtpErrorCode.RecipientNotAccepted => DeliveryPhase.Envelope,
-                _ => phase,
+                SmtpErrorCode.UnexpectedStatusCode when progress.Started => DeliveryPhase.Data,
+                _ => DeliveryPhase.Envelope,
             };
-            return (new TransportOutcome(code >= 500 ? AttemptOutcome.Permanent : AttemptOutcome.Transient, failedPhase, SmtpReply.Parse(code, exception.Message), []), false);
-        }
-        catch (AuthenticationException exception)
-        {
-            return (new TransportOutcome(AttemptOutcome.Permanent, DeliveryPhase.Authenticate, SmtpReply.Parse(535, exception.Message), []), false);
+            var outcome = reply.IsPermanent ? AttemptOutcome.Permanent : AttemptOutcome.Transient;
+            return (new TransportOutcome(outcome, phase, reply, [.. client.Recipients]), false);
         }
         catch (Exception exception) when (progress.Complete && IsConnectionFailure(exception))
         {
-            return (TransportOutcome.Failure(AttemptOutcome.Uncertain, DeliveryPhase.Data,
+            return (new TransportOutcome(AttemptOutcome.Uncertain, DeliveryPhase.Data, null, [.. client.Recipients],
                 $"The connection broke after the message was handed over: {exception.Message}"), false);
         }
         catch (Exception exception) when (IsConnectionFailure(exception))
         {
             var brokenBeforeData = reused && !progress.Started && exception is not OperationCanceledException;
-            return (TransportOutcome.Failure(AttemptOutcome.Transient, progress.Started ? DeliveryPhase.Data : phase, exception.Message), brokenBeforeData);
+            return (new TransportOutcome(AttemptOutcome.Transient, progress.Started ? DeliveryPhase.Data : DeliveryPhase.Envelope, null,
+                [.. client.Recipients], exception.Message), brokenBeforeData);
         }
-        finally
+    }
+
+    /// <summary>Opens and authenticates a connection in the lease's place; the failure's outcome, or null when ready.</summary>
+    private async Task<TransportOutcome?> ConnectAsync(SmtpLease lease, SmtpRoute relay, CancellationToken cancellationToken)
+    {
+        var client = new RecordingSmtpClient { Timeout = (int)options.Value.Timeout.TotalMilliseconds };
+        lease.Client = client;
+        var phase = DeliveryPhase.Connect;
+        try
         {
-            if (keep && client.IsConnected)
+            await client.ConnectAsync(relay.Host, relay.Port, ToSocketOptions(relay.Security), cancellationToken);
+            if (!string.IsNullOrEmpty(relay.Username))
             {
-                _pool.Return(relay, client);
+                phase = DeliveryPhase.Authenticate;
+                await client.AuthenticateAsync(relay.Username, relay.Password ?? string.Empty, cancellationToken);
             }
-            else
-            {
-                await SmtpConnectionPool.CloseQuietlyAsync(client);
-            }
+
+            LogConnected(logger, lease.Pool.Key);
+            return null;
         }
+        catch (SmtpCommandException exception)
+        {
+            var reply = SmtpReply.Parse((int)exception.StatusCode, exception.Message);
+            if (SmtpThrottling.AsksForFewerConnections(reply))
+            {
+                BackOff(lease.Pool, reply);
+            }
+
+            return new TransportOutcome(reply.IsPermanent ? AttemptOutcome.Permanent : AttemptOutcome.Transient, phase, reply, []);
+        }
+        catch (AuthenticationException exception)
+        {
+            // MailKit keeps the server's text of a refused login, not its code.
+            return TransportOutcome.Failure(AttemptOutcome.Permanent, DeliveryPhase.Authenticate, $"The relay refused the login: {exception.Message}");
+        }
+        catch (Exception exception) when (IsConnectionFailure(exception))
+        {
+            return TransportOutcome.Failure(AttemptOutcome.Transient, phase, exception.Message);
+        }
+    }
+
+    private void BackOff(SmtpRelayPool pool, SmtpReply reply)
+    {
+        var delay = pool.BackOff(reply.ToString());
+        LogBackingOff(logger, pool.Key, reply.Code, reply.EnhancedStatus, delay);
     }
 
     private static bool IsConnectionFailure(Exception exception) => exception is SocketException or IOException
@@ -151,6 +208,30 @@ internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEm
         SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
         _ => SecureSocketOptions.None,
     };
+
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Debug, Message = "Opened a connection to the relay {Relay}")]
+    private static partial void LogConnected(ILogger logger, SmtpRelayKey relay);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning,
+        Message = "The relay {Relay} asked for fewer connections ({ReplyCode} {EnhancedStatus}): no new connection for {Delay}")]
+    private static partial void LogBackingOff(ILogger logger, SmtpRelayKey relay, int replyCode, string? enhancedStatus, TimeSpan delay);
+
+    /// <summary>One message's transaction, the same on a retry.</summary>
+    private sealed class Transaction(SmtpRoute relay, MimeMessage message, MailboxAddress sender, List<MailboxAddress> recipients, Func<CancellationToken, Task> beforeHandover)
+    {
+        public SmtpRoute Relay => relay;
+
+        public MimeMessage Message => message;
+
+        public MailboxAddress Sender => sender;
+
+        public List<MailboxAddress> Recipients => recipients;
+
+        public Func<CancellationToken, Task> BeforeHandover => beforeHandover;
+
+        /// <summary>True once <see cref="BeforeHandover"/> returned: a retry does not call it again.</summary>
+        public bool HandedOver { get; set; }
+    }
 
     /// <summary>Watches the DATA transfer: whether it began, and whether every byte was written.</summary>
     private sealed class DataProgress : ITransferProgress
@@ -169,76 +250,35 @@ internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEm
     }
 }
 
-/// <summary>
-/// Idle SMTP connections per relay. A connection is handed to one delivery at a time, kept at most
-/// <see cref="SmtpOptions.MaxIdleConnectionsPerRelay"/> per relay, and dropped after
-/// <see cref="SmtpOptions.IdleTimeout"/> unused (servers close idle sessions on their own after a while).
-/// </summary>
-internal sealed class SmtpConnectionPool(SmtpOptions options) : IDisposable
+/// <summary>Recognises the replies by which a relay asks a client to slow down or use fewer connections.</summary>
+internal static class SmtpThrottling
 {
-    private readonly ConcurrentDictionary<SmtpRoute, ConcurrentStack<(SmtpClient Client, long IdleSince)>> _idle = new();
-
-    public SmtpClient? TryTake(SmtpRoute relay)
+    /// <summary>
+    /// 421 (the server closes the session), the enhanced code 4.3.2 (not accepting messages now), or a
+    /// 4xx whose text speaks of too many connections or a rate limit. "452 4.5.3 too many recipients" is
+    /// about one message, not the connection: it is not throttling.
+    /// </summary>
+    public static bool AsksForFewerConnections(SmtpReply reply)
     {
-        if (!_idle.TryGetValue(relay, out var stack))
+        if (reply.Code == (int)SmtpStatusCode.ServiceNotAvailable || reply.EnhancedStatus == "4.3.2")
         {
-            return null;
+            return true;
         }
 
-        while (stack.TryPop(out var entry))
+        if (reply.Code is < 400 or >= 500 || reply.EnhancedStatus is "4.5.3")
         {
-            if (entry.Client.IsConnected && Stopwatch.GetElapsedTime(entry.IdleSince) < options.IdleTimeout)
-            {
-                return entry.Client;
-            }
-
-            _ = CloseQuietlyAsync(entry.Client);
+            return false;
         }
 
-        return null;
-    }
-
-    public void Return(SmtpRoute relay, SmtpClient client)
-    {
-        var stack = _idle.GetOrAdd(relay, _ => new ConcurrentStack<(SmtpClient, long)>());
-        if (stack.Count >= options.MaxIdleConnectionsPerRelay)
-        {
-            _ = CloseQuietlyAsync(client);
-            return;
-        }
-
-        stack.Push((client, Stopwatch.GetTimestamp()));
-    }
-
-    public static async Task CloseQuietlyAsync(SmtpClient client)
-    {
-        try
-        {
-            if (client.IsConnected)
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await client.DisconnectAsync(quit: true, timeout.Token);
-            }
-        }
-        catch (Exception exception) when (exception is IOException or SocketException or SmtpProtocolException
-            or SmtpCommandException or OperationCanceledException or ServiceNotConnectedException or TimeoutException)
-        {
-            // Closing a connection nobody will use again: its errors change nothing.
-        }
-        finally
-        {
-            client.Dispose();
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (var stack in _idle.Values)
-        {
-            while (stack.TryPop(out var entry))
-            {
-                entry.Client.Dispose();
-            }
-        }
+        var text = reply.Text;
+        return text.Contains("too many connections", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("too many concurrent", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("too many sessions", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("rate limit", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("ratelimit", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("rate-limit", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("rate exceeded", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("throttl", StringComparison.OrdinalIgnoreCase)
+            || (reply.EnhancedStatus == "4.7.0" && (text.Contains("rate", StringComparison.OrdinalIgnoreCase) || text.Contains("too many", StringComparison.OrdinalIgnoreCase)));
     }
 }

@@ -641,9 +641,7 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasColumnName("smtp_host");
 
                             b1.Property<int>("MaxConnections")
-                                .ValueGeneratedOnAdd()
                                 .HasColumnType("integer")
-                                .HasDefaultValue(4)
                                 .HasColumnName("smtp_max_connections");
 
                             b1.Property<int>("Port")

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Modular.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ModularDbContext))]
-    [Migration("20261201205457_DeliveryAsOneUseCase")]
+    [Migration("20261201211754_DeliveryAsOneUseCase")]
     partial class DeliveryAsOneUseCase
     {
         /// <inheritdoc />
@@ -644,9 +644,7 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasColumnName("smtp_host");
 
                             b1.Property<int>("MaxConnections")
-                                .ValueGeneratedOnAdd()
                                 .HasColumnType("integer")
-                                .HasDefaultValue(4)
                                 .HasColumnName("smtp_max_connections");
 
                             b1.Property<int>("Port")

@@ -39,13 +39,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                 type: "uuid",
                 nullable: true);
 
-            migrationBuilder.AddColumn<int>(
-                name: "smtp_max_connections",
-                table: "channels",
-                type: "integer",
-                nullable: true,
-                defaultValue: 4);
-
             migrationBuilder.CreateTable(
                 name: "delivery_claimers",
                 columns: table => new
@@ -92,10 +85,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
             migrationBuilder.DropColumn(
                 name: "claimed_by",
                 table: "messages");
-
-            migrationBuilder.DropColumn(
-                name: "smtp_max_connections",
-                table: "channels");
 
             migrationBuilder.DropColumn(
                 name: "handover_at",
