@@ -25,7 +25,7 @@ public sealed class RelayOutcomeTests(ApiFactory api)
 
         Assert.Equal("sent", message.GetProperty("delivery_status").GetString());
         var received = Assert.Single(server.Received);
-        Assert.Equal([to, cc], received.Recipients.Order(StringComparer.Ordinal).ToArray(), StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(new[] { to, cc }.Order(StringComparer.OrdinalIgnoreCase), received.Recipients.Order(StringComparer.OrdinalIgnoreCase), StringComparer.OrdinalIgnoreCase);
         var recipients = message.GetProperty("recipients").EnumerateArray().ToDictionary(r => r.GetProperty("address").GetString()!);
         Assert.Equal("sent", recipients[to].GetProperty("status").GetString());
         Assert.Equal("sent", recipients[cc].GetProperty("status").GetString());

@@ -4,14 +4,14 @@ using Npgsql;
 
 namespace Modular.IntegrationTests.Messaging;
 
-/// <summary>What the batch delivery does when it cannot save its outcomes together.</summary>
+/// <summary>Each outcome of a batch is saved on its own, whatever else touched the rows meanwhile.</summary>
 [Collection(ApiCollection.Name)]
 public sealed class SmtpBatchTests(ApiFactory api)
 {
     private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task A_batch_whose_outcomes_cannot_be_saved_together_records_each_on_its_own_and_sends_nothing_twice()
+    public async Task A_batch_whose_rows_change_while_they_are_sent_records_each_outcome_and_sends_nothing_twice()
     {
         await using var server = new ScriptedSmtpServer();
         server.HoldReplies();
@@ -24,8 +24,8 @@ public sealed class SmtpBatchTests(ApiFactory api)
         var ids = sent.Select(s => s.Id()).ToList();
 
         // Every message was claimed and loaded by its batch (the server has it whole) and waits for
-        // the server's answer, so no batch has saved yet. Touching one row in SQL gives it a new xmin:
-        // the single save of that message's batch then meets a concurrency conflict.
+        // the server's answer, so no outcome is saved yet. Touching one row in SQL gives it a new row
+        // version after the batch read it: its outcome is still recorded (each outcome reads its row afresh).
         await server.WaitForAcceptedAsync(ids.Count, Delivery);
         Assert.Equal(1, await TouchSendingMessageAsync(ids[0]));
         server.ReleaseReplies();

@@ -11,28 +11,27 @@ namespace Modular.Application.Messaging.Delivery;
 /// <summary>
 /// Steps 2 to 4 of delivery, for one claimed batch of one organization (its scope): one read of the
 /// messages and one of their channels; consent screened again (<see cref="SendTimeScreening"/>); the
-/// attempts side by side (each relay's connection pool bounds its own concurrency); one save of every
-/// outcome. If that save fails, nothing of the batch is lost: each outcome is recorded again on its own
-/// (<see cref="RecordDeliveryOutcomeCommand"/>). Returns the number of messages sent.
+/// attempts side by side (each relay's connection pool bounds its own concurrency); and each outcome
+/// saved as soon as it is known (<see cref="RecordDeliveryOutcomeCommand"/>), so a crash loses only the
+/// attempts under way, never the outcome of one that is over. Returns the number of messages sent.
 /// </summary>
 public sealed record DeliverClaimedMessagesCommand(IReadOnlyList<long> MessageIds) : IRequest<int>;
 
 public sealed partial class DeliverClaimedMessagesHandler(
     IRepository<Message> messages,
     IRepository<Channel> channels,
-    IUnitOfWork unitOfWork,
     ICurrentTenant tenant,
     ITenantScopes tenants,
     SendTimeScreening screening,
     MessageAttempts attempts,
-    IDeliveryFailures failures,
     TimeProvider clock,
     ILogger<DeliverClaimedMessagesHandler> logger) : IRequestHandler<DeliverClaimedMessagesCommand, int>
 {
     public async ValueTask<int> Handle(DeliverClaimedMessagesCommand command, CancellationToken cancellationToken)
     {
         // Only rows still in sending are this batch's: anything else was settled by someone else. The
-        // reads ignore the caller's token: once claimed, a message is attempted and recorded.
+        // reads ignore the caller's token: once claimed, a message is attempted and recorded. These
+        // messages are worked on in memory; what becomes of each is saved by its own record command.
         var claimed = (await messages.ListAsync(new ByIdsSpec<Message>(command.MessageIds), CancellationToken.None))
             .Where(m => m.Status == DeliveryStatus.Sending)
             .ToList();
@@ -40,56 +39,38 @@ public sealed partial class DeliverClaimedMessagesHandler(
             .ToDictionary(c => c.Id);
 
         var excluded = await screening.ScreenAsync(claimed, clock.GetUtcNow());
-        var outcomes = await Task.WhenAll(claimed
-            .Where(m => m.Status == DeliveryStatus.Sending)
-            .Select(m => TryAttemptAsync(m, channelsById.GetValueOrDefault(m.ChannelId))));
-        var attempted = outcomes.OfType<AttemptedDelivery>().ToList();
+        var settled = await Task.WhenAll(claimed.Select(m =>
+            DeliverAsync(m, channelsById.GetValueOrDefault(m.ChannelId), excluded.GetValueOrDefault(m.Id) ?? [])));
+        return settled.Count(status => status == DeliveryStatus.Sent);
+    }
 
-        var byId = claimed.ToDictionary(m => m.Id);
+    /// <summary>Attempts one message (unless screening blocked it) and saves what became of it; null when nothing could be saved.</summary>
+    private async Task<DeliveryStatus?> DeliverAsync(Message message, Channel? channel, IReadOnlyList<ComplianceResult> exclusions)
+    {
+        AttemptedDelivery? attempt = null;
+        if (message.Status == DeliveryStatus.Sending)
+        {
+            attempt = await TryAttemptAsync(message, channel);
+            if (attempt is null)
+            {
+                // The claim was lost, or the attempt broke unexpectedly: the sweeper's recovery settles the
+                // message (queued again, or uncertain if its transaction had started).
+                return null;
+            }
+        }
+
         try
         {
-            attempted.ForEach(a => attempts.Record(byId[a.MessageId], a));
-            await unitOfWork.SaveChangesAsync(CancellationToken.None);
+            return await tenants.SendAsync(tenant.OrganizationId, new RecordDeliveryOutcomeCommand(message.Id, exclusions, attempt), CancellationToken.None);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            // The emails have left (or not): their outcomes must not be lost with this context.
-            LogBatchSaveFailed(logger, exception, claimed.Count);
-            return await RecordOneByOneAsync(claimed, excluded, attempted);
+            LogOutcomeNotSaved(logger, exception, message.Id);
+            return null;
         }
-
-        foreach (var failed in claimed.Where(m => m.Status == DeliveryStatus.Failed))
-        {
-            failures.Show(failed.Id, failed.Error);
-        }
-
-        return claimed.Count(m => m.Status == DeliveryStatus.Sent);
     }
 
-    /// <summary>The fallback when the batch could not save its outcomes together: each on its own.</summary>
-    private async Task<int> RecordOneByOneAsync(List<Message> claimed, IReadOnlyDictionary<long, IReadOnlyList<ComplianceResult>> excluded, List<AttemptedDelivery> attempted)
-    {
-        var attemptsById = attempted.ToDictionary(a => a.MessageId);
-        var sent = 0;
-        foreach (var message in claimed.Where(m => excluded.ContainsKey(m.Id) || attemptsById.ContainsKey(m.Id)))
-        {
-            var record = new RecordDeliveryOutcomeCommand(message.Id, excluded.GetValueOrDefault(message.Id) ?? [], attemptsById.GetValueOrDefault(message.Id));
-            try
-            {
-                var status = await tenants.SendAsync(tenant.OrganizationId, record, CancellationToken.None);
-                sent += status == DeliveryStatus.Sent ? 1 : 0;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                // The message stays in sending; the sweeper's recovery settles it (uncertain if it was handed over).
-                LogOutcomeNotSaved(logger, exception, message.Id);
-            }
-        }
-
-        return sent;
-    }
-
-    /// <summary>The attempt's outcome; null after an unexpected error (the message stays in sending for the sweeper).</summary>
+    /// <summary>The attempt's outcome; null when the claim was lost or after an unexpected error.</summary>
     private async Task<AttemptedDelivery?> TryAttemptAsync(Message message, Channel? channel)
     {
         try
@@ -109,17 +90,14 @@ public sealed partial class DeliverClaimedMessagesHandler(
     [LoggerMessage(EventId = 4300, Level = LogLevel.Error, Message = "Delivery of claimed message {MessageId} failed unexpectedly")]
     private static partial void LogAttemptFailed(ILogger logger, Exception exception, long messageId);
 
-    [LoggerMessage(EventId = 4301, Level = LogLevel.Error, Message = "The outcome of claimed message {MessageId} could not be saved")]
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Error, Message = "The outcome of claimed message {MessageId} could not be saved; the sweeper will recover it")]
     private static partial void LogOutcomeNotSaved(ILogger logger, Exception exception, long messageId);
-
-    [LoggerMessage(EventId = 4302, Level = LogLevel.Warning, Message = "The outcomes of {Count} deliveries could not be saved together; saving them one by one")]
-    private static partial void LogBatchSaveFailed(ILogger logger, Exception exception, int count);
 }
 
 /// <summary>
-/// The fallback of <see cref="DeliverClaimedMessagesCommand"/>: records, by itself, what became of one
-/// message of a batch whose outcomes could not be saved together (who was left out, and the attempt).
-/// A message no longer in <c>sending</c> (another writer settled it) is left as it is.
+/// Step 4 of delivery: saves what became of one claimed message (who was left out at send time, and the
+/// attempt, if one was made), in a scope and a transaction of its own. A message no longer in
+/// <c>sending</c> (another writer settled it) is left as it is.
 /// </summary>
 public sealed record RecordDeliveryOutcomeCommand(long MessageId, IReadOnlyList<ComplianceResult> Excluded, AttemptedDelivery? Attempt) : IRequest<DeliveryStatus?>;
 

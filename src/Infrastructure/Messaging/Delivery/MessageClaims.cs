@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Modular.Application.Messaging.Ports;
 using Modular.Domain.Messaging;
-using Modular.Infrastructure.Messaging.Persistence;
-using Modular.Infrastructure.Persistence;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -13,11 +11,10 @@ namespace Modular.Infrastructure.Messaging.Delivery;
 /// <see cref="Message.ClaimableStatuses"/> (and so does the filter of the index the claim reads); the due
 /// rule is <c>due_at &lt;= now</c>. Each claim names this process (<see cref="DeliveryClaimer"/>) and renews its
 /// lease in the same statement; a claim whose claimer's lease ran out is abandoned.
-/// Statements run on connections of their own (the delivery run claims from several loops at once);
-/// the handover's new row version is handed to the scope's context so its later save of the outcome
-/// is not mistaken for a concurrent change.
+/// Statements run on connections of their own: a delivery run claims from several loops at once, and a
+/// batch commits handovers from its attempts side by side.
 /// </summary>
-internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContext db, DeliveryClaimer claimer, DeliveryPolicy policy) : IMessageClaims
+internal sealed class MessageClaims(NpgsqlDataSource dataSource, DeliveryClaimer claimer, DeliveryPolicy policy) : IMessageClaims
 {
     /// <summary><c>status IN ('Queued', 'Scheduled')</c>: the claimable rule in SQL, for the claim and its index.</summary>
     public static readonly string ClaimableFilter =
@@ -43,7 +40,6 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
     private static readonly string HandoverSql = $"""
         UPDATE messages SET handover_at = @at
         WHERE id = @id AND {SendingFilter} AND claimed_by = @claimer
-        RETURNING xmin
         """;
 
     private static readonly string AbandonedSql = $"""
@@ -56,9 +52,6 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
     private static readonly string NextDueSql = $"SELECT min(due_at) FROM messages WHERE {ClaimableFilter} AND due_at < @before";
 
     private static readonly string OverdueSql = $"SELECT EXISTS (SELECT 1 FROM messages WHERE {ClaimableFilter} AND due_at <= @before)";
-
-    /// <summary>The scope's context is shared by the attempts of a batch, which run side by side.</summary>
-    private readonly Lock _contextLock = new();
 
     public async Task<IReadOnlyList<ClaimedMessage>> ClaimDueAsync(int max, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -75,21 +68,7 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", NpgsqlDbType.TimestampTz) { TypedValue = message.HandoverAt ?? throw new InvalidOperationException($"Message {message.Id} has no handover point.") });
         command.Parameters.Add(new NpgsqlParameter<long>("id", message.Id));
         command.Parameters.Add(new NpgsqlParameter<Guid>("claimer", claimer.Id));
-        var version = await command.ExecuteScalarAsync(cancellationToken);
-        if (version is not uint xmin)
-        {
-            return false;
-        }
-
-        lock (_contextLock)
-        {
-            // The row is as the context's message says now: the later save writes only what changes after this.
-            var entry = db.Entry(message);
-            entry.Property(nameof(Message.HandoverAt)).OriginalValue = message.HandoverAt;
-            entry.Property(MessagePersistence.Version).OriginalValue = xmin;
-        }
-
-        return true;
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<IReadOnlyList<ClaimedMessage>> FindAbandonedAsync(int max, CancellationToken cancellationToken)
