@@ -21,6 +21,7 @@ public static class DependencyInjection
         services.AddScoped<IDomainEventHandler, ScheduleDelivery>();
         services.AddScoped<SendTimeScreening>();
         services.AddScoped<MessageAttempts>();
+        services.AddSingleton<RelaySlots>();
         return services;
     }
 }

@@ -45,6 +45,7 @@ public static class DeliveryServices
             HeartbeatInterval = configuration.GetValue("Delivery:HeartbeatInterval", defaults.HeartbeatInterval),
             ClaimerTimeout = configuration.GetValue("Delivery:ClaimerTimeout", defaults.ClaimerTimeout),
             OverdueAfter = configuration.GetValue("Delivery:OverdueAfter", defaults.OverdueAfter),
+            DefaultRelayConnections = configuration.GetValue("Smtp:MaxConnections", defaults.DefaultRelayConnections),
         });
 
         // Delivery's own SQL (claims, handovers, leases, slots) runs on the service's pool, outside EF Core.

@@ -11,9 +11,10 @@ namespace Modular.Application.Messaging.Delivery;
 /// <summary>
 /// Steps 2 to 4 of delivery, for one claimed batch of one organization (its scope): one read of the
 /// messages and one of their channels; consent screened again (<see cref="SendTimeScreening"/>); the
-/// attempts side by side (each relay's connection pool bounds its own concurrency); and each outcome
-/// saved as soon as it is known (<see cref="RecordDeliveryOutcomeCommand"/>), so a crash loses only the
-/// attempts under way, never the outcome of one that is over. Returns the number of messages sent.
+/// attempts side by side, at most as many per relay as it has connections (<see cref="RelaySlots"/>); and
+/// each outcome saved as soon as it is known (<see cref="RecordDeliveryOutcomeCommand"/>), so a crash
+/// loses only the attempts under way, never the outcome of one that is over. Returns the number of
+/// messages sent.
 /// </summary>
 public sealed record DeliverClaimedMessagesCommand(IReadOnlyList<long> MessageIds) : IRequest<int>;
 
@@ -24,6 +25,7 @@ public sealed partial class DeliverClaimedMessagesHandler(
     ITenantScopes tenants,
     SendTimeScreening screening,
     MessageAttempts attempts,
+    RelaySlots relays,
     TimeProvider clock,
     ILogger<DeliverClaimedMessagesHandler> logger) : IRequestHandler<DeliverClaimedMessagesCommand, int>
 {
@@ -47,6 +49,8 @@ public sealed partial class DeliverClaimedMessagesHandler(
     /// <summary>Attempts one message (unless screening blocked it) and saves what became of it; null when nothing could be saved.</summary>
     private async Task<DeliveryStatus?> DeliverAsync(Message message, Channel? channel, IReadOnlyList<ComplianceResult> exclusions)
     {
+        // Held from before the transaction until the outcome is saved (see RelaySlots).
+        using var slot = message.Status == DeliveryStatus.Sending ? await relays.TakeAsync(channel) : null;
         AttemptedDelivery? attempt = null;
         if (message.Status == DeliveryStatus.Sending)
         {

@@ -141,6 +141,9 @@ public sealed record DeliveryPolicy
     /// <summary>Claim loops a delivery run keeps going side by side.</summary>
     public int ClaimLoops { get; init; } = 4;
 
+    /// <summary>Connections of the default relay (<c>Smtp:MaxConnections</c>); a channel's own relay says its own.</summary>
+    public int DefaultRelayConnections { get; init; } = 16;
+
     /// <summary>A claimable message due for longer than this was not picked up: the sweeper re-drives it.</summary>
     public TimeSpan OverdueAfter { get; init; } = TimeSpan.FromSeconds(30);
 
