@@ -8,7 +8,7 @@ namespace Modular.Infrastructure.Messaging.Delivery;
 /// <summary>
 /// Renews this process's delivery lease every <see cref="DeliveryPolicy.HeartbeatInterval"/>. When the
 /// process dies the renewals stop, and after <see cref="DeliveryPolicy.ClaimerTimeout"/> the sweeper
-/// recovers its claims. Leases of processes gone for a day are deleted.
+/// recovers its claims. Leases of processes gone for a day, and time slots a day past, are deleted.
 /// </summary>
 internal sealed partial class ClaimerHeartbeat(NpgsqlDataSource dataSource, DeliveryClaimer claimer, DeliveryPolicy policy, ILogger<ClaimerHeartbeat> logger)
     : BackgroundService
@@ -17,6 +17,7 @@ internal sealed partial class ClaimerHeartbeat(NpgsqlDataSource dataSource, Deli
         INSERT INTO delivery_claimers (id, heartbeat_at) VALUES (@claimer, now())
         ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at;
         DELETE FROM delivery_claimers WHERE heartbeat_at < now() - interval '1 day';
+        DELETE FROM delivery_slots WHERE slot < now() - interval '1 day';
         """;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
