@@ -24,7 +24,7 @@ public sealed class DeliveryProcessTests
     {
         const int Count = 10_000;
         var database = TestDatabase.Fresh("_campaign");
-        await using var relay = new RecordingSmtpServer();
+        await using var relay = new ScriptedSmtpServer();
         await using var service = await ApiProcess.StartAsync(database, Settings(relay));
         var organization = await service.CreateOrganizationAsync();
         var (_, channel) = await organization.CreateChannelAsync();
@@ -37,7 +37,7 @@ public sealed class DeliveryProcessTests
         await SendManyAsync(organization, Count, i => new { From = channel, To = $"campaign-{i}@customer.example.com", Body = $"Offer {i}", ScheduleAt = scheduleAt.ToString("O") });
         Assert.True(DateTimeOffset.UtcNow < scheduleAt, "Accepting the campaign took longer than its lead; the test cannot say anything.");
 
-        await relay.WaitForReceivedAsync(Count, scheduleAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30));
+        await relay.WaitForAcceptedAsync(Count, scheduleAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30));
         var received = relay.Received;
         Assert.Equal(Count, received.Count);
         Assert.Equal(Count, received.Select(r => r.MessageId).Distinct().Count());
@@ -52,7 +52,7 @@ public sealed class DeliveryProcessTests
     {
         const int Count = 1000;
         var database = TestDatabase.Fresh("_crash");
-        await using var relay = new RecordingSmtpServer(replyDelay: TimeSpan.FromMilliseconds(50));
+        await using var relay = new ScriptedSmtpServer { ReplyDelay = TimeSpan.FromMilliseconds(10) };
         int inFlightAtKill;
         await using (var first = await ApiProcess.StartAsync(database, Settings(relay)))
         {
@@ -62,8 +62,8 @@ public sealed class DeliveryProcessTests
             // The whole backlog falls due at once (accepting 1000 sends one by one would let delivery keep up).
             var dueAt = DateTimeOffset.UtcNow.AddSeconds(20).ToString("O");
             await SendManyAsync(organization, Count, i => new { From = channel, To = $"backlog-{i}@customer.example.com", Body = $"Message {i}", ScheduleAt = dueAt });
-            await relay.WaitForReceivedAsync(Count / 5, TimeSpan.FromSeconds(60));
-            inFlightAtKill = relay.MaxOpen;
+            await relay.WaitForAcceptedAsync(Count / 5, TimeSpan.FromSeconds(60));
+            inFlightAtKill = relay.MaxOpenConnections;
             await first.KillAsync();
         }
 
@@ -76,16 +76,16 @@ public sealed class DeliveryProcessTests
         var settledAfter = DateTimeOffset.UtcNow - restartedAt;
         var uncertain = statuses.Count(s => s.Status == "Uncertain");
         Assert.All(statuses, s => Assert.Contains(s.Status, new[] { "Sent", "Uncertain" }));
-        Assert.True(uncertain <= inFlightAtKill, $"{uncertain} uncertain, but at most {inFlightAtKill} SMTP transactions were open at once.");
+        Assert.True(uncertain <= inFlightAtKill, $"{uncertain} uncertain, but at most {inFlightAtKill} SMTP connections (so transactions) were open at once.");
 
         // Exactly once: every sent message arrived once; an uncertain one at most once; none twice.
-        var arrivals = relay.Received.GroupBy(r => r.MessageId).ToDictionary(g => g.Key, g => g.Count());
+        var arrivals = relay.Received.GroupBy(r => r.MessageId ?? string.Empty).ToDictionary(g => g.Key, g => g.Count());
         Assert.All(arrivals, a => Assert.Equal(1, a.Value));
         Assert.All(statuses.Where(s => s.Status == "Sent"), s => Assert.True(arrivals.ContainsKey(s.MessageId), $"{s.MessageId} is sent but never arrived."));
         Assert.True(settledAfter < TimeSpan.FromSeconds(60), $"Settled {settledAfter.TotalSeconds:0} s after the restart.");
     }
 
-    private static Dictionary<string, string> Settings(RecordingSmtpServer relay) =>
+    private static Dictionary<string, string> Settings(ScriptedSmtpServer relay) =>
         new(Unlimited) { ["Smtp:Port"] = relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     private static async Task SendManyAsync(TestOrganization organization, int count, Func<int, object> body)

@@ -220,7 +220,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                                 data.Append(text).Append("\r\n");
                             }
 
-                            _received.Enqueue(new ReceivedMessage(from, [.. accepted], data.ToString()));
+                            _received.Enqueue(new ReceivedMessage(from, [.. accepted], data.ToString(), DateTimeOffset.UtcNow));
                             accepted.Clear();
                             var replies = CountAccepted();
                             if (DropAfterData)
@@ -296,5 +296,12 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     }
 }
 
-/// <summary>A message the scripted server received whole: its envelope sender, accepted recipients and data.</summary>
-public sealed record ReceivedMessage(string? From, IReadOnlyList<string> Recipients, string Data);
+/// <summary>A message the scripted server received whole: its envelope sender, accepted recipients, data, and when its final dot arrived.</summary>
+public sealed record ReceivedMessage(string? From, IReadOnlyList<string> Recipients, string Data, DateTimeOffset At)
+{
+    /// <summary>The Message-ID header of the data, without angle brackets.</summary>
+    public string? MessageId =>
+        Data.Split("\r\n").FirstOrDefault(line => line.StartsWith("Message-ID:", StringComparison.OrdinalIgnoreCase)) is { } header
+            ? header["Message-ID:".Length..].Trim().Trim('<', '>')
+            : null;
+}
