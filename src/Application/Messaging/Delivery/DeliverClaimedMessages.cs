@@ -1,9 +1,11 @@
+using System.Threading.Channels;
 using Mediator;
 using Microsoft.Extensions.Logging;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Specifications;
 using Modular.Application.Messaging.Ports;
 using Modular.Domain.Channels;
+using Channel = Modular.Domain.Channels.Channel;
 using Modular.Domain.Messaging;
 
 namespace Modular.Application.Messaging.Delivery;
@@ -11,77 +13,155 @@ namespace Modular.Application.Messaging.Delivery;
 /// <summary>
 /// Steps 2 to 4 of delivery, for one claimed batch of one organization (its scope): one read of the
 /// messages and one of their channels; consent screened again (<see cref="SendTimeScreening"/>); the
-/// attempts side by side, at most as many per relay as it has connections (<see cref="RelaySlots"/>); and
-/// each outcome saved as soon as it is known (<see cref="RecordDeliveryOutcomeCommand"/>), so a crash
-/// loses only the attempts under way, never the outcome of one that is over. Returns the number of
-/// messages sent.
+/// attempts side by side, at most as many per relay as it has connections (<see cref="RelaySlots"/>);
+/// and the outcomes saved as they come in, each save taking every outcome known by then. A delivery
+/// gives its relay slot back only once its outcome is saved, so a crash leaves at most one message per
+/// connection whose fate is unknown, and a batch waiting for its slowest message never holds back the
+/// others' outcomes. If a save fails, nothing is lost: from then on each outcome is recorded on its own
+/// (<see cref="RecordDeliveryOutcomeCommand"/>). Returns the number of messages sent.
 /// </summary>
 public sealed record DeliverClaimedMessagesCommand(IReadOnlyList<long> MessageIds) : IRequest<int>;
 
 public sealed partial class DeliverClaimedMessagesHandler(
     IRepository<Message> messages,
     IRepository<Channel> channels,
+    IUnitOfWork unitOfWork,
     ICurrentTenant tenant,
     ITenantScopes tenants,
     SendTimeScreening screening,
     MessageAttempts attempts,
     RelaySlots relays,
+    IDeliveryFailures failures,
     TimeProvider clock,
     ILogger<DeliverClaimedMessagesHandler> logger) : IRequestHandler<DeliverClaimedMessagesCommand, int>
 {
     public async ValueTask<int> Handle(DeliverClaimedMessagesCommand command, CancellationToken cancellationToken)
     {
         // Only rows still in sending are this batch's: anything else was settled by someone else. The
-        // reads ignore the caller's token: once claimed, a message is attempted and recorded. These
-        // messages are worked on in memory; what becomes of each is saved by its own record command.
+        // reads ignore the caller's token: once claimed, a message is attempted and recorded.
         var claimed = (await messages.ListAsync(new ByIdsSpec<Message>(command.MessageIds), CancellationToken.None))
             .Where(m => m.Status == DeliveryStatus.Sending)
             .ToList();
         var channelsById = (await channels.ListAsync(new ByIdsSpec<Channel>([.. claimed.Select(m => m.ChannelId).Distinct()]), CancellationToken.None))
             .ToDictionary(c => c.Id);
-
         var excluded = await screening.ScreenAsync(claimed, clock.GetUtcNow());
-        var settled = await Task.WhenAll(claimed.Select(m =>
-            DeliverAsync(m, channelsById.GetValueOrDefault(m.ChannelId), excluded.GetValueOrDefault(m.Id) ?? [])));
+
+        // The batch's context is shared by the attempts (their handover points) and the saves: one at a time.
+        using var context = new SemaphoreSlim(1, 1);
+        var ended = System.Threading.Channels.Channel.CreateUnbounded<Ended>(new UnboundedChannelOptions { SingleReader = true });
+        var saving = SaveAsTheyEndAsync(ended.Reader, context);
+        var settled = await Task.WhenAll(claimed.Select(message =>
+            DeliverAsync(message, channelsById.GetValueOrDefault(message.ChannelId), excluded.GetValueOrDefault(message.Id) ?? [], context, ended.Writer)));
+        ended.Writer.Complete();
+        await saving;
         return settled.Count(status => status == DeliveryStatus.Sent);
     }
 
-    /// <summary>Attempts one message (unless screening blocked it) and saves what became of it; null when nothing could be saved.</summary>
-    private async Task<DeliveryStatus?> DeliverAsync(Message message, Channel? channel, IReadOnlyList<ComplianceResult> exclusions)
+    /// <summary>Attempts one message (unless screening blocked it) and waits until what became of it is saved.</summary>
+    private async Task<DeliveryStatus?> DeliverAsync(
+        Message message, Channel? channel, IReadOnlyList<ComplianceResult> excluded, SemaphoreSlim context, ChannelWriter<Ended> ended)
     {
-        // Held from before the transaction until the outcome is saved (see RelaySlots).
-        using var slot = message.Status == DeliveryStatus.Sending ? await relays.TakeAsync(channel) : null;
-        AttemptedDelivery? attempt = null;
-        if (message.Status == DeliveryStatus.Sending)
+        if (message.Status != DeliveryStatus.Sending)
         {
-            attempt = await TryAttemptAsync(message, channel);
-            if (attempt is null)
-            {
-                // The claim was lost, or the attempt broke unexpectedly: the sweeper's recovery settles the
-                // message (queued again, or uncertain if its transaction had started).
-                return null;
-            }
+            return await EndAsync(new Ended(message, excluded, null), ended);
         }
 
-        try
+        using var slot = await relays.TakeAsync(channel);
+        var attempt = await TryAttemptAsync(message, channel, context);
+
+        // Null after a lost claim or an unexpected error: the sweeper's recovery settles the message
+        // (queued again, or uncertain if its transaction had started).
+        return attempt is null ? null : await EndAsync(new Ended(message, excluded, attempt), ended);
+    }
+
+    private static Task<DeliveryStatus?> EndAsync(Ended one, ChannelWriter<Ended> ended)
+    {
+        ended.TryWrite(one);
+        return one.Saved.Task;
+    }
+
+    /// <summary>Saves outcomes as they come in, all that are known at each save.</summary>
+    private async Task SaveAsTheyEndAsync(ChannelReader<Ended> ended, SemaphoreSlim context)
+    {
+        var together = true;
+        var group = new List<Ended>();
+        while (await ended.WaitToReadAsync(CancellationToken.None))
         {
-            return await tenants.SendAsync(tenant.OrganizationId, new RecordDeliveryOutcomeCommand(message.Id, exclusions, attempt), CancellationToken.None);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            LogOutcomeNotSaved(logger, exception, message.Id);
-            return null;
+            group.Clear();
+            while (ended.TryRead(out var one))
+            {
+                group.Add(one);
+            }
+
+            together = together && await TrySaveTogetherAsync(group, context);
+            var statuses = together ? [.. group.Select(e => (DeliveryStatus?)e.Message.Status)] : await RecordOneByOneAsync(group);
+            foreach (var (one, status) in group.Zip(statuses))
+            {
+                if (status == DeliveryStatus.Failed && together)
+                {
+                    failures.Show(one.Message.Id, one.Message.Error);
+                }
+
+                one.Saved.TrySetResult(status);
+            }
         }
     }
 
+    private async Task<bool> TrySaveTogetherAsync(List<Ended> group, SemaphoreSlim context)
+    {
+        await context.WaitAsync(CancellationToken.None);
+        try
+        {
+            foreach (var one in group.Where(e => e.Attempt is not null))
+            {
+                attempts.Record(one.Message, one.Attempt!);
+            }
+
+            await unitOfWork.SaveChangesAsync(CancellationToken.None);
+            return true;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The emails have left (or not): their outcomes must not be lost with this context.
+            LogSaveFailed(logger, exception, group.Count);
+            return false;
+        }
+        finally
+        {
+            context.Release();
+        }
+    }
+
+    /// <summary>The fallback once saving together failed: each outcome on its own, in a scope of its own.</summary>
+    private async Task<List<DeliveryStatus?>> RecordOneByOneAsync(List<Ended> group)
+    {
+        var statuses = new List<DeliveryStatus?>(group.Count);
+        foreach (var one in group)
+        {
+            try
+            {
+                statuses.Add(await tenants.SendAsync(tenant.OrganizationId, new RecordDeliveryOutcomeCommand(one.Message.Id, one.Excluded, one.Attempt), CancellationToken.None));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The message stays in sending; the sweeper's recovery settles it (uncertain if it was handed over).
+                LogOutcomeNotSaved(logger, exception, one.Message.Id);
+                statuses.Add(null);
+            }
+        }
+
+        return statuses;
+    }
+
     /// <summary>The attempt's outcome; null when the claim was lost or after an unexpected error.</summary>
-    private async Task<AttemptedDelivery?> TryAttemptAsync(Message message, Channel? channel)
+    private async Task<AttemptedDelivery?> TryAttemptAsync(Message message, Channel? channel, SemaphoreSlim context)
     {
         try
         {
             return await attempts.AttemptAsync(
                 message,
                 channel ?? throw new InvalidOperationException($"Channel {message.ChannelId} of message {message.Id} is missing."),
+                context,
                 CancellationToken.None);
         }
         catch (Exception exception)
@@ -91,11 +171,20 @@ public sealed partial class DeliverClaimedMessagesHandler(
         }
     }
 
+    /// <summary>A message whose attempt is over (or that screening blocked), until its outcome is saved.</summary>
+    private sealed record Ended(Message Message, IReadOnlyList<ComplianceResult> Excluded, AttemptedDelivery? Attempt)
+    {
+        public TaskCompletionSource<DeliveryStatus?> Saved { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     [LoggerMessage(EventId = 4300, Level = LogLevel.Error, Message = "Delivery of claimed message {MessageId} failed unexpectedly")]
     private static partial void LogAttemptFailed(ILogger logger, Exception exception, long messageId);
 
     [LoggerMessage(EventId = 4301, Level = LogLevel.Error, Message = "The outcome of claimed message {MessageId} could not be saved; the sweeper will recover it")]
     private static partial void LogOutcomeNotSaved(ILogger logger, Exception exception, long messageId);
+
+    [LoggerMessage(EventId = 4302, Level = LogLevel.Warning, Message = "{Count} outcomes could not be saved together; the batch's outcomes are saved one by one from here")]
+    private static partial void LogSaveFailed(ILogger logger, Exception exception, int count);
 }
 
 /// <summary>

@@ -62,8 +62,8 @@ public sealed class DeliverDueMessagesHandler(
             claimed += batch.Count;
             if (batch.Count == policy.BatchSize)
             {
-                // More is waiting: another run (on any worker of any instance) helps with it.
-                scheduler.RunNow();
+                // More is waiting: another run (on any worker of any instance) may help with it.
+                scheduler.HelpWithBacklog();
             }
 
             // Once claimed, every message is attempted and its outcome saved, even if the run is asked

@@ -9,8 +9,14 @@ namespace Modular.Application.Messaging.Ports;
 /// </summary>
 public interface IDeliveryScheduler
 {
-    /// <summary>Asks for a delivery run now (an immediate send, a full batch that has more behind it).</summary>
+    /// <summary>Asks for a delivery run now (a message fell due now).</summary>
     void RunNow();
+
+    /// <summary>
+    /// A run's claim came back full, so more is waiting: asks for one more run (which any worker of any
+    /// instance may take) unless this process already runs enough of them.
+    /// </summary>
+    void HelpWithBacklog();
 
     /// <summary>Asks for a delivery run at the slot of <paramref name="dueAt"/> (a scheduled send, a retry).</summary>
     Task EnsureSlotAsync(DateTimeOffset dueAt, CancellationToken cancellationToken);
@@ -33,7 +39,8 @@ public interface IMessageClaims
     /// <summary>
     /// Commits the handover point of a claimed message (<see cref="Message.MarkHandover"/>) before its SMTP
     /// transaction starts: from here on a crash leaves it <c>uncertain</c> rather than queued again. False
-    /// when this process no longer holds the claim (it was recovered): the message must not be sent.
+    /// when this process no longer holds the claim (it was recovered): the message must not be sent. The
+    /// caller holds the message's context while this runs (the row's new version is recorded in it).
     /// </summary>
     Task<bool> CommitHandoverAsync(Message message, CancellationToken cancellationToken);
 

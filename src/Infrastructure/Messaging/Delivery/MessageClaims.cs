@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Modular.Application.Messaging.Ports;
 using Modular.Domain.Messaging;
+using Modular.Infrastructure.Messaging.Persistence;
+using Modular.Infrastructure.Persistence;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -12,9 +14,11 @@ namespace Modular.Infrastructure.Messaging.Delivery;
 /// rule is <c>due_at &lt;= now</c>. Each claim names this process (<see cref="DeliveryClaimer"/>) and renews its
 /// lease in the same statement; a claim whose claimer's lease ran out is abandoned.
 /// Statements run on connections of their own: a delivery run claims from several loops at once, and a
-/// batch commits handovers from its attempts side by side.
+/// batch commits handovers from its attempts side by side. A handover hands the row's new version to
+/// the batch's context (the caller holds that context meanwhile), so the batch's later save of the
+/// outcome is not mistaken for a concurrent change.
 /// </summary>
-internal sealed class MessageClaims(NpgsqlDataSource dataSource, DeliveryClaimer claimer, DeliveryPolicy policy) : IMessageClaims
+internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContext db, DeliveryClaimer claimer, DeliveryPolicy policy) : IMessageClaims
 {
     /// <summary><c>status IN ('Queued', 'Scheduled')</c>: the claimable rule in SQL, for the claim and its index.</summary>
     public static readonly string ClaimableFilter =
@@ -40,6 +44,7 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, DeliveryClaimer
     private static readonly string HandoverSql = $"""
         UPDATE messages SET handover_at = @at
         WHERE id = @id AND {SendingFilter} AND claimed_by = @claimer
+        RETURNING xmin
         """;
 
     private static readonly string AbandonedSql = $"""
@@ -68,7 +73,17 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, DeliveryClaimer
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", NpgsqlDbType.TimestampTz) { TypedValue = message.HandoverAt ?? throw new InvalidOperationException($"Message {message.Id} has no handover point.") });
         command.Parameters.Add(new NpgsqlParameter<long>("id", message.Id));
         command.Parameters.Add(new NpgsqlParameter<Guid>("claimer", claimer.Id));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        if (await command.ExecuteScalarAsync(cancellationToken) is not uint version)
+        {
+            return false;
+        }
+
+        // The row is as the batch's message says now: its later save writes only what changes after
+        // this, and expects the row version the handover left.
+        var entry = db.Entry(message);
+        entry.Property(nameof(Message.HandoverAt)).OriginalValue = message.HandoverAt;
+        entry.Property(MessagePersistence.Version).OriginalValue = version;
+        return true;
     }
 
     public async Task<IReadOnlyList<ClaimedMessage>> FindAbandonedAsync(int max, CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ public sealed class DeliveryJobs(ISender sender, DeliveryRunTrigger trigger)
     [AutomaticRetry(Attempts = 0)]
     public async Task DeliverDueAsync(CancellationToken cancellationToken)
     {
-        trigger.Started();
+        using var run = trigger.Started();
         await sender.Send(new DeliverDueMessagesCommand(), cancellationToken);
     }
 
@@ -31,6 +31,7 @@ public sealed class DeliveryJobs(ISender sender, DeliveryRunTrigger trigger)
     public async Task DeliverSlotAsync(string slot, CancellationToken cancellationToken)
     {
         var start = DateTimeOffset.ParseExact(slot, SlotFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        using var run = trigger.SlotStarted();
         await sender.Send(new DeliverDueMessagesCommand(Until: start.AddSeconds(1)), cancellationToken);
     }
 

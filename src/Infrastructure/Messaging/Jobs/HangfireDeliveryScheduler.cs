@@ -27,6 +27,14 @@ internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, Deliv
 
     public void RunNow() => trigger.Signal();
 
+    public void HelpWithBacklog()
+    {
+        if (trigger.Running < DeliveryRunTrigger.RunsForABacklog)
+        {
+            trigger.Signal();
+        }
+    }
+
     public async Task EnsureSlotAsync(DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
         var slot = SlotOf(dueAt);
@@ -87,8 +95,15 @@ public sealed class DeliverySlotCache(TimeProvider clock)
 /// </summary>
 public sealed class DeliveryRunTrigger(IBackgroundJobClient jobs)
 {
+    /// <summary>Runs of this process that a backlog asks for at most (each keeps several claim loops going).</summary>
+    public const int RunsForABacklog = 2;
+
     private static readonly TimeSpan PendingFor = TimeSpan.FromMilliseconds(250);
     private long _pendingSince;
+    private int _running;
+
+    /// <summary>Delivery runs of this process under way.</summary>
+    public int Running => Volatile.Read(ref _running);
 
     public void Signal()
     {
@@ -115,7 +130,33 @@ public sealed class DeliveryRunTrigger(IBackgroundJobClient jobs)
         }
     }
 
-    public void Started() => Interlocked.Exchange(ref _pendingSince, 0);
+    /// <summary>A run of this process starts; disposing the result says it ended.</summary>
+    public IDisposable Started()
+    {
+        Interlocked.Exchange(ref _pendingSince, 0);
+        Interlocked.Increment(ref _running);
+        return new Run(this);
+    }
+
+    /// <summary>A slot's run starts (it was not asked for by <see cref="Signal"/>); disposing the result says it ended.</summary>
+    public IDisposable SlotStarted()
+    {
+        Interlocked.Increment(ref _running);
+        return new Run(this);
+    }
+
+    private sealed class Run(DeliveryRunTrigger trigger) : IDisposable
+    {
+        private int _ended;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _ended, 1) == 0)
+            {
+                Interlocked.Decrement(ref trigger._running);
+            }
+        }
+    }
 }
 
 /// <summary>Lists a delivery that failed for good under Failed in the dashboard, as "Deliver message 42" with the server's reply.</summary>
