@@ -21,7 +21,9 @@ internal interface IDeliveryRecorder
 /// counters and delivery times: EHLO/HELO (PIPELINING, 8BITMIME, SIZE), MAIL, RCPT, DATA, RSET, NOOP, QUIT;
 /// any number of concurrent connections and of messages per connection. Pipelined commands are answered
 /// in one write, after every complete line in the buffer has been handled. <see cref="Pause"/> holds every
-/// reply (greetings included) until <see cref="Resume"/>, so that a client's deliveries stall.
+/// reply (greetings included) until <see cref="Resume"/>, so that a client's deliveries stall. With a reply
+/// delay (the slow-relay scenario), the reply to each whole message (its final ".") is written that long
+/// after the "." arrived: a relay with that much latency per message.
 /// </summary>
 internal sealed class SmtpSink : IAsyncDisposable
 {
@@ -56,14 +58,20 @@ internal sealed class SmtpSink : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private readonly Lock _gateLock = new();
+    private readonly TimeSpan _replyDelay;
     private TaskCompletionSource? _paused;
     private long _messages;
     private long _bytes;
     private long _connections;
+    private int _open;
+    private int _peakOpen;
 
-    public SmtpSink(IDeliveryRecorder recorder)
+    /// <param name="recorder">Told about every recipient of every accepted message.</param>
+    /// <param name="replyDelay">How long to wait before the reply to each whole message (zero: none).</param>
+    public SmtpSink(IDeliveryRecorder recorder, TimeSpan replyDelay = default)
     {
         _recorder = recorder;
+        _replyDelay = replyDelay;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(1024);
@@ -81,6 +89,12 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     /// <summary>Connections accepted so far.</summary>
     public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>The most connections open at once so far.</summary>
+    public int PeakOpenConnections => Volatile.Read(ref _peakOpen);
+
+    /// <summary>The wait before the reply to each whole message.</summary>
+    public TimeSpan ReplyDelay => _replyDelay;
 
     /// <summary>
     /// From now on, no greeting is sent and no command (or DATA byte) is handled until <see cref="Resume"/>:
@@ -150,6 +164,12 @@ internal sealed class SmtpSink : IAsyncDisposable
 
             socket.NoDelay = true;
             Interlocked.Increment(ref _connections);
+            var open = Interlocked.Increment(ref _open);
+            int peak;
+            while (open > (peak = Volatile.Read(ref _peakOpen)) && Interlocked.CompareExchange(ref _peakOpen, open, peak) != peak)
+            {
+            }
+
             // Runs synchronously up to its first pending receive, then frees this loop.
             _ = ServeAsync(socket);
         }
@@ -180,6 +200,14 @@ internal sealed class SmtpSink : IAsyncDisposable
 
                 if (next == Next.Flushed)
                 {
+                    continue;
+                }
+
+                if (next == Next.MessageReceived)
+                {
+                    // The replies before it are out; the one to the message waits (a slow relay).
+                    await Task.Delay(_replyDelay, _stop.Token);
+                    Append(connection, Queued);
                     continue;
                 }
 
@@ -216,6 +244,7 @@ internal sealed class SmtpSink : IAsyncDisposable
         }
         finally
         {
+            Interlocked.Decrement(ref _open);
             socket.Dispose();
             ArrayPool<byte>.Shared.Return(connection.Input);
             ArrayPool<byte>.Shared.Return(connection.Output);
@@ -257,6 +286,11 @@ internal sealed class SmtpSink : IAsyncDisposable
                 c.Recipients.Clear();
                 c.HasSender = false;
                 c.InData = false;
+                if (_replyDelay > TimeSpan.Zero)
+                {
+                    return Next.MessageReceived;
+                }
+
                 Append(c, Queued);
                 continue;
             }
@@ -440,6 +474,9 @@ internal sealed class SmtpSink : IAsyncDisposable
         Read,
         Flushed,
         Close,
+
+        /// <summary>A message ended and its reply is to be delayed: write what is queued, wait, then reply.</summary>
+        MessageReceived,
     }
 
     private sealed class Connection(byte[] input, byte[] output)
