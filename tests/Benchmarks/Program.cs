@@ -311,9 +311,15 @@ internal static class Benchmark
             var phase = await MeasureAsync(
                 async () => raw = await load.RunClosedLoopAsync($"slow relay {n}", "slow_relay", n, concurrency, from: slowChannel),
                 () => TimeSpan.FromSeconds(n / ideal) + deliveryTimeout);
-            slowRelay = SlowRelayResult.Analyze(raw!, phase, options.SlowRelayLatencyMs, options.SlowRelayConnections, slowSink.Connections, slowSink.PeakOpenConnections);
+            slowRelay = SlowRelayResult.Analyze(raw!, phase, options.SlowRelayLatencyMs, options.SlowRelayConnections, slowSink.Connections, slowSink.PeakOpenConnections, slowSink.Timings?.Summary());
             Say($"slow relay: {slowRelay.Delivered} delivered at {BenchReport.F(slowRelay.DeliveredPerSecond, "0.0")}/s of an ideal {slowRelay.IdealPerSecond:0.0}/s " +
                 $"(ratio {BenchReport.F(slowRelay.Ratio, "0.000")}), {slowRelay.SinkConnections} connections, at most {slowRelay.SinkPeakOpenConnections} open: target {slowRelay.Verdict}");
+            if (slowRelay.PerConnection is { } t)
+            {
+                Say($"slow relay, per connection: a message every {BenchReport.F(t.CycleMeanMs, "0.0")} ms on average (p50 {BenchReport.F(t.CycleMs.P50, "0.0")}): " +
+                    $"{options.SlowRelayLatencyMs:0} ms reply delay + {BenchReport.F(t.ReplyToNextMailMeanMs, "0.0")} ms from the reply to the next MAIL FROM + " +
+                    $"{BenchReport.F(t.MailToFinalDotMeanMs, "0.0")} ms from MAIL FROM to the final dot");
+            }
         }
 
         // Idle, at the end (JIT and pools settled): what the service costs with nothing to do (job polling,

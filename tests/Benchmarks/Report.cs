@@ -187,6 +187,12 @@ internal sealed record BenchReport(
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"  {r.Delivered} of {r.Accepted} delivered in {F(r.DeliverySeconds, "0.00")} s (first → last receipt); the relay saw {r.SinkConnections} connections, at most {r.SinkPeakOpenConnections} open; " +
                 $"target >= {r.Target:0.00}: {r.Verdict}");
+            if (r.PerConnection is { } t)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  per connection, a message every {F(t.CycleMeanMs, "0.0")} ms (mean; p50 {F(t.CycleMs.P50, "0.0")}, p99 {F(t.CycleMs.P99, "0.0")}) = {r.LatencyMs:0} ms reply delay + " +
+                    $"{F(t.ReplyToNextMailMeanMs, "0.0")} ms reply → next MAIL FROM (p99 {F(t.ReplyToNextMailMs.P99, "0.0")}) + {F(t.MailToFinalDotMeanMs, "0.0")} ms MAIL FROM → final dot (p99 {F(t.MailToFinalDotMs.P99, "0.0")})");
+            }
         }
 
         text.AppendLine(CultureInfo.InvariantCulture,

@@ -23,6 +23,7 @@ internal sealed record SlowRelayResult(
     string Verdict,
     long SinkConnections,
     int SinkPeakOpenConnections,
+    Smtp.SinkTimingSummary? PerConnection,
     PhaseResult Phase)
 {
     public const double TargetRatio = 0.90;
@@ -32,7 +33,8 @@ internal sealed record SlowRelayResult(
     /// the last, each connection carries its messages but its first one, whose receipt starts the clock: with
     /// 4 connections and 200 messages, delivered ÷ span would read 2% high.
     /// </summary>
-    public static SlowRelayResult Analyze(PhaseRun run, PhaseResult phase, double latencyMs, int maxConnections, long sinkConnections, int sinkPeakOpen)
+    public static SlowRelayResult Analyze(
+        PhaseRun run, PhaseResult phase, double latencyMs, int maxConnections, long sinkConnections, int sinkPeakOpen, Smtp.SinkTimingSummary? perConnection)
     {
         var ideal = maxConnections / (latencyMs / 1000);
         double? span = phase.Delivered > 1 ? Clock.Seconds(run.Deliveries.First, run.Deliveries.Last) : null;
@@ -74,6 +76,7 @@ internal sealed record SlowRelayResult(
             verdict,
             sinkConnections,
             sinkPeakOpen,
+            perConnection,
             phase);
     }
 }

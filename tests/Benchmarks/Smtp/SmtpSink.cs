@@ -72,6 +72,7 @@ internal sealed class SmtpSink : IAsyncDisposable
     {
         _recorder = recorder;
         _replyDelay = replyDelay;
+        Timings = replyDelay > TimeSpan.Zero ? new SinkTimings() : null;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(1024);
@@ -95,6 +96,9 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     /// <summary>The wait before the reply to each whole message.</summary>
     public TimeSpan ReplyDelay => _replyDelay;
+
+    /// <summary>With a reply delay: how each connection's time between messages is spent.</summary>
+    public SinkTimings? Timings { get; }
 
     /// <summary>
     /// From now on, no greeting is sent and no command (or DATA byte) is handled until <see cref="Resume"/>:
@@ -207,6 +211,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                 {
                     // The replies before it are out; the one to the message waits (a slow relay).
                     await Task.Delay(_replyDelay, _stop.Token);
+                    connection.RepliedAt = Stopwatch.GetTimestamp();
                     Append(connection, Queued);
                     continue;
                 }
@@ -283,6 +288,12 @@ internal sealed class SmtpSink : IAsyncDisposable
                 }
 
                 Interlocked.Increment(ref _messages);
+                if (Timings is { } timings)
+                {
+                    timings.Message(c.LastDotAt, c.MailAt, now);
+                    c.LastDotAt = now;
+                }
+
                 c.Recipients.Clear();
                 c.HasSender = false;
                 c.InData = false;
@@ -319,7 +330,7 @@ internal sealed class SmtpSink : IAsyncDisposable
     }
 
     /// <summary>Runs one command; true when the connection is to be closed after the replies are written.</summary>
-    private static bool Execute(Connection c, ReadOnlySpan<byte> line)
+    private bool Execute(Connection c, ReadOnlySpan<byte> line)
     {
         if (line.Length < 4)
         {
@@ -348,6 +359,13 @@ internal sealed class SmtpSink : IAsyncDisposable
         }
         else if (Ascii.EqualsIgnoreCase(verb, "MAIL"u8))
         {
+            if (Timings is { } timings)
+            {
+                var now = Stopwatch.GetTimestamp();
+                timings.Mail(c.RepliedAt, now);
+                c.MailAt = now;
+            }
+
             c.Recipients.Clear();
             c.HasSender = true;
             Append(c, SenderOk);
@@ -499,5 +517,77 @@ internal sealed class SmtpSink : IAsyncDisposable
 
         /// <summary>A field, so that the scanner can update it by reference.</summary>
         public int DataState;
+
+        /// <summary>With a reply delay: when the last reply to a message went out, its MAIL arrived, its final "." arrived (0: none yet).</summary>
+        public long RepliedAt { get; set; }
+
+        public long MailAt { get; set; }
+
+        public long LastDotAt { get; set; }
     }
 }
+
+/// <summary>
+/// Where a slow relay's connection spends its time between two messages (milliseconds, per connection):
+/// the cycle from one message's final "." to the next one's; within it, the relay's own reply delay, then
+/// the client's gap from that reply to its next MAIL FROM (its work between messages), then MAIL FROM to the
+/// final "." (the envelope's round trip and the message's bytes).
+/// </summary>
+internal sealed class SinkTimings
+{
+    private readonly Lock _lock = new();
+    private readonly List<double> _cycles = [];
+    private readonly List<double> _gaps = [];
+    private readonly List<double> _transactions = [];
+
+    public void Mail(long repliedAt, long now)
+    {
+        if (repliedAt == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _gaps.Add(Clock.Ms(repliedAt, now));
+        }
+    }
+
+    public void Message(long lastDotAt, long mailAt, long now)
+    {
+        lock (_lock)
+        {
+            if (lastDotAt != 0)
+            {
+                _cycles.Add(Clock.Ms(lastDotAt, now));
+            }
+
+            if (mailAt != 0)
+            {
+                _transactions.Add(Clock.Ms(mailAt, now));
+            }
+        }
+    }
+
+    public SinkTimingSummary Summary()
+    {
+        lock (_lock)
+        {
+            return new SinkTimingSummary(
+                Mean(_cycles), LatencySummary.Of([.. _cycles], _cycles.Count),
+                Mean(_gaps), LatencySummary.Of([.. _gaps], _gaps.Count),
+                Mean(_transactions), LatencySummary.Of([.. _transactions], _transactions.Count));
+        }
+    }
+
+    private static double? Mean(List<double> values) => values.Count == 0 ? null : Math.Round(values.Average(), 2);
+}
+
+/// <summary>See <see cref="SinkTimings"/>; means and percentiles in milliseconds.</summary>
+internal sealed record SinkTimingSummary(
+    double? CycleMeanMs,
+    LatencySummary CycleMs,
+    double? ReplyToNextMailMeanMs,
+    LatencySummary ReplyToNextMailMs,
+    double? MailToFinalDotMeanMs,
+    LatencySummary MailToFinalDotMs);
