@@ -317,7 +317,7 @@ internal static class Benchmark
             if (slowRelay.PerConnection is { } t)
             {
                 Say($"slow relay, per connection: a message every {BenchReport.F(t.CycleMeanMs, "0.0")} ms on average (p50 {BenchReport.F(t.CycleMs.P50, "0.0")}): " +
-                    $"{options.SlowRelayLatencyMs:0} ms reply delay + {BenchReport.F(t.ReplyToNextMailMeanMs, "0.0")} ms from the reply to the next MAIL FROM + " +
+                    $"{BenchReport.F(t.ReplyDelayMeanMs, "0.0")} ms reply delay ({options.SlowRelayLatencyMs:0} asked) + {BenchReport.F(t.ReplyToNextMailMeanMs, "0.0")} ms from the reply to the next MAIL FROM + " +
                     $"{BenchReport.F(t.MailToFinalDotMeanMs, "0.0")} ms from MAIL FROM to the final dot");
             }
         }

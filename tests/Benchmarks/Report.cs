@@ -190,7 +190,7 @@ internal sealed record BenchReport(
             if (r.PerConnection is { } t)
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
-                    $"  per connection, a message every {F(t.CycleMeanMs, "0.0")} ms (mean; p50 {F(t.CycleMs.P50, "0.0")}, p99 {F(t.CycleMs.P99, "0.0")}) = {r.LatencyMs:0} ms reply delay + " +
+                    $"  per connection, a message every {F(t.CycleMeanMs, "0.0")} ms (mean; p50 {F(t.CycleMs.P50, "0.0")}, p99 {F(t.CycleMs.P99, "0.0")}) = {F(t.ReplyDelayMeanMs, "0.0")} ms reply delay ({r.LatencyMs:0} asked) + " +
                     $"{F(t.ReplyToNextMailMeanMs, "0.0")} ms reply → next MAIL FROM (p99 {F(t.ReplyToNextMailMs.P99, "0.0")}) + {F(t.MailToFinalDotMeanMs, "0.0")} ms MAIL FROM → final dot (p99 {F(t.MailToFinalDotMs.P99, "0.0")})");
             }
         }

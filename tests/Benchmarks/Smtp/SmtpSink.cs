@@ -212,6 +212,7 @@ internal sealed class SmtpSink : IAsyncDisposable
                     // The replies before it are out; the one to the message waits (a slow relay).
                     await Task.Delay(_replyDelay, _stop.Token);
                     connection.RepliedAt = Stopwatch.GetTimestamp();
+                    Timings?.Replied(connection.LastDotAt, connection.RepliedAt);
                     Append(connection, Queued);
                     continue;
                 }
@@ -539,6 +540,16 @@ internal sealed class SinkTimings
     private readonly List<double> _cycles = [];
     private readonly List<double> _gaps = [];
     private readonly List<double> _transactions = [];
+    private readonly List<double> _delays = [];
+
+    /// <summary>The relay's actual wait: the final "." to its reply (a timer's wait is a little longer than asked).</summary>
+    public void Replied(long dotAt, long repliedAt)
+    {
+        lock (_lock)
+        {
+            _delays.Add(Clock.Ms(dotAt, repliedAt));
+        }
+    }
 
     public void Mail(long repliedAt, long now)
     {
@@ -575,6 +586,7 @@ internal sealed class SinkTimings
         {
             return new SinkTimingSummary(
                 Mean(_cycles), LatencySummary.Of([.. _cycles], _cycles.Count),
+                Mean(_delays), LatencySummary.Of([.. _delays], _delays.Count),
                 Mean(_gaps), LatencySummary.Of([.. _gaps], _gaps.Count),
                 Mean(_transactions), LatencySummary.Of([.. _transactions], _transactions.Count));
         }
@@ -587,6 +599,8 @@ internal sealed class SinkTimings
 internal sealed record SinkTimingSummary(
     double? CycleMeanMs,
     LatencySummary CycleMs,
+    double? ReplyDelayMeanMs,
+    LatencySummary ReplyDelayMs,
     double? ReplyToNextMailMeanMs,
     LatencySummary ReplyToNextMailMs,
     double? MailToFinalDotMeanMs,
