@@ -23,11 +23,22 @@ internal sealed class BenchOptions
           --burst K              messages of the closed-loop burst (default 2000; 0 skips it)
           --drain N              messages of the drain: sent closed loop while the SMTP sink holds every reply,
                                  then delivered from that backlog: the delivery capacity (default 5000; 0 skips it)
+          --campaign N           messages of the campaign: N sends (closed loop) all scheduled for one instant,
+                                 then lateness at the sink, time until the last is sent, Hangfire jobs created;
+                                 target: all sent within 10 s of their time (default 10000; 0 skips it)
+          --campaign-lead S      seconds from the start of the campaign's sends to its time (default: from the
+                                 accept rate of the burst, drain or warm-up: N / (half that rate) + 5 s;
+                                 N / 200 + 15 s without one)
+          --slow-relay-count N   messages through a channel whose own relay waits before each reply to a message:
+                                 delivered/s against max_connections ÷ latency, target >= 0.90 (default 1000; 0 skips it)
+          --slow-relay-latency MS  that relay's wait before each reply to a message, ms (default 50)
+          --slow-relay-connections K  the channel's smtp.max_connections (1 to 100, default 4)
           --warmup S             seconds of warm-up load before measuring (default 30; 0 skips it)
           --ceiling-duration S   length of each ceiling loop, seconds (default 10)
           --no-ceilings          skip the INSERT and MailKit ceilings
           --delivery-timeout S   wait at most S seconds after a phase for its deliveries (default 120)
-          --quick                smoke run: steps of 2 s, phases of 5 s, burst 300, drain 1000, ceilings of 3 s, warm-up 5 s
+          --quick                smoke run: steps of 2 s, phases of 5 s, burst 300, drain 1000, campaign 1000,
+                                 slow relay 200, ceilings of 3 s, warm-up 5 s
 
         Target (default: start src/Api/bin/Release/net10.0/Modular.Api.dll on a free port):
           --url URL              benchmark an already running service instead
@@ -64,6 +75,21 @@ internal sealed class BenchOptions
 
     /// <summary>Messages of the drain phase (0: none): accepted while the sink holds its replies, then delivered as a backlog.</summary>
     public int Drain { get; private set; } = 5000;
+
+    /// <summary>Messages of the campaign (0: none): all scheduled for the same instant.</summary>
+    public int Campaign { get; private set; } = 10_000;
+
+    /// <summary>Seconds from the campaign's first send to its time; null: derived from an earlier phase's accept rate.</summary>
+    public double? CampaignLeadSeconds { get; private set; }
+
+    /// <summary>Messages of the slow-relay phase (0: none).</summary>
+    public int SlowRelayCount { get; private set; } = 1000;
+
+    /// <summary>The slow relay's wait before each reply to a whole message, milliseconds.</summary>
+    public double SlowRelayLatencyMs { get; private set; } = 50;
+
+    /// <summary>The slow-relay channel's <c>smtp.max_connections</c>.</summary>
+    public int SlowRelayConnections { get; private set; } = 4;
 
     /// <summary>Seconds of closed-loop warm-up load (JIT tiering of the service takes about half a minute of load).</summary>
     public double WarmupSeconds { get; private set; } = 30;
@@ -104,6 +130,8 @@ internal sealed class BenchOptions
             options.DurationSeconds = 5;
             options.Burst = 300;
             options.Drain = 1000;
+            options.Campaign = 1000;
+            options.SlowRelayCount = 200;
             options.CeilingSeconds = 3;
             options.WarmupSeconds = 5;
             options.DeliveryTimeoutSeconds = 60;
@@ -169,6 +197,18 @@ internal sealed class BenchOptions
                 case "--refine": options.RefineSteps = NonNegativeInt(name, Value()); break;
                 case "--burst": options.Burst = NonNegativeInt(name, Value()); break;
                 case "--drain": options.Drain = NonNegativeInt(name, Value()); break;
+                case "--campaign": options.Campaign = NonNegativeInt(name, Value()); break;
+                case "--campaign-lead": options.CampaignLeadSeconds = PositiveDouble(name, Value()); break;
+                case "--slow-relay-count": options.SlowRelayCount = NonNegativeInt(name, Value()); break;
+                case "--slow-relay-latency": options.SlowRelayLatencyMs = PositiveDouble(name, Value()); break;
+                case "--slow-relay-connections":
+                    options.SlowRelayConnections = PositiveInt(name, Value());
+                    if (options.SlowRelayConnections > 100)
+                    {
+                        throw new ArgumentException("--slow-relay-connections is a channel's smtp.max_connections: 1 to 100.");
+                    }
+
+                    break;
                 case "--warmup": options.WarmupSeconds = NonNegativeDouble(name, Value()); break;
                 case "--ceiling-duration": options.CeilingSeconds = PositiveDouble(name, Value()); break;
                 case "--no-ceilings": options.Ceilings = false; break;

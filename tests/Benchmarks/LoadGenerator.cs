@@ -103,11 +103,15 @@ internal sealed class LoadGenerator : IDisposable
 
     /// <summary>
     /// <paramref name="concurrency"/> clients send <paramref name="count"/> requests as fast as they are answered
-    /// (or fewer: none is started after <paramref name="maxSeconds"/>).
+    /// (or fewer: none is started after <paramref name="maxSeconds"/>), from the benchmark's channel or from
+    /// <paramref name="from"/>, each with <paramref name="scheduleAt"/> as its <c>schedule_at</c> when given.
     /// </summary>
-    public async Task<PhaseRun> RunClosedLoopAsync(string name, string kind, int count, int concurrency, double? maxSeconds = null)
+    public async Task<PhaseRun> RunClosedLoopAsync(
+        string name, string kind, int count, int concurrency, double? maxSeconds = null, string? from = null, DateTimeOffset? scheduleAt = null)
     {
         var run = NewRun(name, kind, count, null);
+        run.From = from;
+        run.ScheduleAt = scheduleAt;
         var next = -1;
         var start = Stopwatch.GetTimestamp();
         var stopAt = maxSeconds is { } seconds ? start + Clock.Ticks(seconds) : long.MaxValue;
@@ -193,7 +197,7 @@ internal sealed class LoadGenerator : IDisposable
         short status;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, SendUri) { Content = Body(run.PhaseId, i) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, SendUri) { Content = Body(run, i) };
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, CancellationToken.None);
             status = (short)response.StatusCode;
         }
@@ -209,10 +213,13 @@ internal sealed class LoadGenerator : IDisposable
         run.Complete(i, status, Stopwatch.GetTimestamp());
     }
 
-    private ByteArrayContent Body(int phase, int index)
+    private ByteArrayContent Body(PhaseRun run, int index)
     {
+        var schedule = run.ScheduleAt is { } at
+            ? string.Create(CultureInfo.InvariantCulture, $",\"schedule_at\":\"{at.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}\"")
+            : "";
         var json = string.Create(CultureInfo.InvariantCulture,
-            $"{{\"from\":\"{_from}\",\"to\":\"{_tracker.Address(phase, index)}\",\"subject\":\"{BenchMessage.Subject}\",\"body\":{BenchMessage.HtmlJson}}}");
+            $"{{\"from\":\"{run.From ?? _from}\",\"to\":\"{_tracker.Address(run.PhaseId, index)}\",\"subject\":\"{BenchMessage.Subject}\",\"body\":{BenchMessage.HtmlJson}{schedule}}}");
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes(json));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
@@ -292,6 +299,12 @@ internal sealed class PhaseRun
 
     /// <summary>The drain: how long the sink held its replies, seconds.</summary>
     public double? SinkPausedSeconds { get; set; }
+
+    /// <summary>The channel address the requests are sent from; null: the benchmark's channel.</summary>
+    public string? From { get; set; }
+
+    /// <summary>The campaign: the <c>schedule_at</c> of every request; null: sent now.</summary>
+    public DateTimeOffset? ScheduleAt { get; set; }
 
     /// <summary>The drain: CPU counters at the resume, to tell the delivery's own CPU from the accepting's.</summary>
     public CpuSnapshot? ResumedCpu { get; set; }

@@ -30,7 +30,7 @@ catch (Exception exception) when (exception is InvalidOperationException or Time
     return 1;
 }
 
-/// <summary>The whole run: ceilings, the service, warm-up, rate search, measured phases, burst, drain, report.</summary>
+/// <summary>The whole run: ceilings, the service, warm-up, rate search, measured phases, burst, drain, campaign, slow relay, report.</summary>
 internal static class Benchmark
 {
     private static readonly long Started = Stopwatch.GetTimestamp();
@@ -95,7 +95,8 @@ internal static class Benchmark
         var databaseBefore = service.Started ? await DatabaseCounters.ReadAsync(options.Database) : null;
         var acceptedTotal = 0;
 
-        async Task<PhaseResult> MeasureAsync(Func<Task<PhaseRun>> run)
+        // deliveryWait: how long to wait for the phase's deliveries once every request is answered (default --delivery-timeout).
+        async Task<PhaseResult> MeasureAsync(Func<Task<PhaseRun>> run, Func<TimeSpan>? deliveryWait = null)
         {
             var pending = await load.WaitForBacklogAsync(deliveryTimeout);
             if (pending > 0)
@@ -105,7 +106,7 @@ internal static class Benchmark
 
             var before = CpuSnapshot.Take(service.Pid);
             var phase = await run();
-            await LoadGenerator.WaitForDeliveriesAsync(phase, deliveryTimeout, Say);
+            await LoadGenerator.WaitForDeliveriesAsync(phase, deliveryWait?.Invoke() ?? deliveryTimeout, Say);
             var after = CpuSnapshot.Take(service.Pid);
             var accepted = phase.Status.Count(PhaseRun.IsSuccess);
             acceptedTotal += accepted;
@@ -260,6 +261,67 @@ internal static class Benchmark
             }
         }
 
+        // 8. The campaign: N sends with one schedule_at, far enough ahead for all of them to be accepted first;
+        // then how late each one reaches the sink, and how many Hangfire jobs the service created for it.
+        CampaignResult? campaign = null;
+        if (options.Campaign > 0)
+        {
+            var n = options.Campaign;
+            // Accepting a scheduled send costs about what a send does while nothing is delivered (the drain);
+            // half of an earlier phase's accept rate leaves room for a busy machine.
+            var (estimate, estimateSource) = burst is { AcceptedPerSecond: > 0 } ? (burst.AcceptedPerSecond, "the burst")
+                : drain is { AcceptedPerSecond: > 0 } ? (drain.AcceptedPerSecond, "the drain")
+                : warmup is { AcceptedPerSecond: > 0 } ? (warmup.AcceptedPerSecond, "the warm-up")
+                : (0.0, "");
+            var (lead, leadSource) = options.CampaignLeadSeconds is { } given ? (given, "--campaign-lead")
+                : estimate > 0 ? ((n / (estimate / 2)) + 5, $"N ÷ half the accept rate of {estimateSource} ({estimate:0}/s) + 5 s")
+                : ((n / 200.0) + 15, "N ÷ 200/s + 15 s");
+            var jobsBefore = service.Started ? await HangfireJobCount.LastIdAsync(options.Database!) : (long?)null;
+            PhaseRun? raw = null;
+            var clock = WallClock.Now();
+            // One instant: a whole second, as a campaign's time usually is.
+            var scheduleAt = new DateTimeOffset(clock.Wall.AddSeconds(lead).UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, TimeSpan.Zero).AddSeconds(1);
+            Say($"campaign: {n} sends scheduled for {scheduleAt:HH:mm:ss}Z, {(scheduleAt - clock.Wall).TotalSeconds:0.0} s ahead (lead: {leadSource})");
+            var phase = await MeasureAsync(
+                async () => raw = await load.RunClosedLoopAsync($"campaign {n}", "campaign", n, concurrency, scheduleAt: scheduleAt),
+                () => (scheduleAt - DateTimeOffset.UtcNow) + deliveryTimeout);
+            // A full batch asks for one more run as it ends: give the last of those a moment to be created.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var jobs = jobsBefore is { } lastJob ? await HangfireJobCount.SinceAsync(options.Database!, lastJob) : null;
+            campaign = CampaignResult.Analyze(raw!, phase, scheduleAt, clock, lead, leadSource, jobs);
+            Say($"campaign: {campaign.Accepted} accepted in {campaign.AcceptSeconds:0.0} s ({campaign.AcceptMarginSeconds:0.0} s before its time), " +
+                $"lateness p50/p99/max {BenchReport.F(campaign.LatenessMs.P50, "0")}/{BenchReport.F(campaign.LatenessMs.P99, "0")}/{BenchReport.F(campaign.LatenessMs.Max, "0")} ms, " +
+                $"{campaign.Early} early, last sent {BenchReport.F(campaign.LastSentAfterSeconds, "0.00")} s after its time, " +
+                $"Hangfire delivery jobs {(jobs is null ? "–" : $"{jobs.Total} ({jobs.Slot} slot, {jobs.DueRuns} due runs)")}: target {campaign.Verdict}");
+        }
+
+        // 9. The slow relay: a channel whose own relay (a second sink) waits before its reply to each message,
+        // with max_connections K: delivered/s against the ideal K ÷ latency.
+        SlowRelayResult? slowRelay = null;
+        if (options.SlowRelayCount > 0)
+        {
+            var n = options.SlowRelayCount;
+            await using var slowSink = new SmtpSink(tracker, TimeSpan.FromMilliseconds(options.SlowRelayLatencyMs));
+            var slowChannel = $"bench-slow-{runId}@{DeliveryTracker.Domain}";
+            await service.CreateRelayChannelAsync(apiKey, slowChannel, slowSink.Port, options.SlowRelayConnections);
+            var ideal = options.SlowRelayConnections / (options.SlowRelayLatencyMs / 1000);
+            Say($"slow relay: {n} sends through a channel relaying to 127.0.0.1:{slowSink.Port} (replies {options.SlowRelayLatencyMs:0} ms after each message, " +
+                $"max_connections {options.SlowRelayConnections}: ideal {ideal:0.0}/s)");
+            PhaseRun? raw = null;
+            var phase = await MeasureAsync(
+                async () => raw = await load.RunClosedLoopAsync($"slow relay {n}", "slow_relay", n, concurrency, from: slowChannel),
+                () => TimeSpan.FromSeconds(n / ideal) + deliveryTimeout);
+            slowRelay = SlowRelayResult.Analyze(raw!, phase, options.SlowRelayLatencyMs, options.SlowRelayConnections, slowSink.Connections, slowSink.PeakOpenConnections, slowSink.Timings?.Summary());
+            Say($"slow relay: {slowRelay.Delivered} delivered at {BenchReport.F(slowRelay.DeliveredPerSecond, "0.0")}/s of an ideal {slowRelay.IdealPerSecond:0.0}/s " +
+                $"(ratio {BenchReport.F(slowRelay.Ratio, "0.000")}), {slowRelay.SinkConnections} connections, at most {slowRelay.SinkPeakOpenConnections} open: target {slowRelay.Verdict}");
+            if (slowRelay.PerConnection is { } t)
+            {
+                Say($"slow relay, per connection: a message every {BenchReport.F(t.CycleMeanMs, "0.0")} ms on average (p50 {BenchReport.F(t.CycleMs.P50, "0.0")}): " +
+                    $"{BenchReport.F(t.ReplyDelayMeanMs, "0.0")} ms reply delay ({options.SlowRelayLatencyMs:0} asked) + {BenchReport.F(t.ReplyToNextMailMeanMs, "0.0")} ms from the reply to the next MAIL FROM + " +
+                    $"{BenchReport.F(t.MailToFinalDotMeanMs, "0.0")} ms from MAIL FROM to the final dot");
+            }
+        }
+
         // Idle, at the end (JIT and pools settled): what the service costs with nothing to do (job polling,
         // timers), the baseline of the CPU columns.
         var idleSeconds = options.Quick ? 3 : 5;
@@ -288,7 +350,8 @@ internal static class Benchmark
             Environment.GetEnvironmentVariable("MODULAR_BENCH_COMMIT"),
             machine,
             new SettingsReport(concurrency, options.DurationSeconds, options.Count, options.Rate, options.StartRate, options.StepFactor,
-                options.StepSeconds, options.MaxP99Ms, options.MinCompleted, options.MaxConnections, options.Burst, options.Drain, options.WarmupSeconds,
+                options.StepSeconds, options.MaxP99Ms, options.MinCompleted, options.MaxConnections, options.Burst, options.Drain, options.Campaign,
+                options.CampaignLeadSeconds, options.SlowRelayCount, options.SlowRelayLatencyMs, options.SlowRelayConnections, options.WarmupSeconds,
                 options.CeilingSeconds, options.DeliveryTimeoutSeconds, options.Quick),
             new ServiceReport(service.Started ? "started" : "external", service.BaseAddress.ToString(), service.Pid, memory,
                 service.Started ? logPath : null),
@@ -303,6 +366,8 @@ internal static class Benchmark
             phases,
             burst,
             drain,
+            campaign,
+            slowRelay,
             new RatiosReport(
                 atMax,
                 Ratio(atMax, insert?.PerSecond),
@@ -318,8 +383,9 @@ internal static class Benchmark
         Console.Write(report.ToTable());
         Console.WriteLine($"JSON: {jsonPath}");
 
-        var lost = phases.Sum(p => p.Undelivered) + (burst?.Undelivered ?? 0) + (drain?.Undelivered ?? 0);
-        var errors = phases.Sum(p => p.Errors) + (burst?.Errors ?? 0) + (drain?.Errors ?? 0);
+        PhaseResult?[] others = [burst, drain, campaign?.Phase, slowRelay?.Phase];
+        var lost = phases.Sum(p => p.Undelivered) + others.Sum(p => p?.Undelivered ?? 0);
+        var errors = phases.Sum(p => p.Errors) + others.Sum(p => p?.Errors ?? 0);
         if (lost > 0 || errors > 0)
         {
             Console.WriteLine($"note: {errors} requests of the measured phases failed and {lost} accepted messages were not delivered in time");

@@ -58,6 +58,11 @@ internal sealed record SettingsReport(
     int MaxConnections,
     int Burst,
     int Drain,
+    int Campaign,
+    double? CampaignLeadSeconds,
+    int SlowRelayCount,
+    double SlowRelayLatencyMs,
+    int SlowRelayConnections,
     double WarmupSeconds,
     double CeilingSeconds,
     double DeliveryTimeoutSeconds,
@@ -97,6 +102,8 @@ internal sealed record BenchReport(
     IReadOnlyList<PhaseResult> Phases,
     PhaseResult? Burst,
     PhaseResult? Drain,
+    CampaignResult? Campaign,
+    SlowRelayResult? SlowRelay,
     RatiosReport Ratios,
     SinkReport Sink)
 {
@@ -118,7 +125,7 @@ internal sealed record BenchReport(
         text.AppendLine();
         string[] header = ["phase", "offered/s", "accepted/s", "errors", "p50 ms", "p95 ms", "p99 ms", "→sink p50", "→sink p99", "delivered/s", "undeliv.", "svc cpu", "pg cpu", "other"];
         var rows = new List<string[]> { header };
-        var phases = Steps.Concat(Phases).Concat(Burst is null ? [] : [Burst]).Concat(Drain is null ? [] : [Drain]);
+        var phases = Steps.Concat(Phases).Concat(new[] { Burst, Drain, Campaign?.Phase, SlowRelay?.Phase }.OfType<PhaseResult>());
         foreach (var p in phases)
         {
             var name = p.Kind == "step" ? $"{p.Name}{(p.Sustainable == true ? "" : " ✗")}" : p.Name;
@@ -157,6 +164,35 @@ internal sealed record BenchReport(
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"Drain, from the resume to the last delivery: service {F(delivery.ServiceMsPerMessage, "0.000")} ms, PostgreSQL {F(delivery.PostgresMsPerMessage, "0.000")} ms of CPU per delivered email");
+        }
+
+        if (Campaign is { } campaign)
+        {
+            var c = campaign;
+            var jobs = c.HangfireJobs is { } total ? $"{total} ({c.HangfireSlotJobs} slot, {c.HangfireDueRunJobs} due runs)" : "– (not the bench database)";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Campaign: {c.Messages} messages for {c.ScheduleAt:yyyy-MM-dd HH:mm:ss}Z, accepted in {c.AcceptSeconds:0.0} s, {c.AcceptMarginSeconds:0.0} s before its time (lead {c.LeadSeconds:0.#} s: {c.LeadSource})");
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  lateness (sink receipt − schedule_at): p50 {F(c.LatenessMs.P50, "0")} ms, p99 {F(c.LatenessMs.P99, "0")} ms, max {F(c.LatenessMs.Max, "0")} ms; earliest {F(c.MinLatenessMs, "+0;-0")} ms, {c.Early} early");
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  last sent {F(c.LastSentAfterSeconds, "0.00")} s after its time; {c.Delivered} of {c.Accepted} delivered; Hangfire delivery jobs created: {jobs}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  target, all sent within {c.TargetSeconds:0} s of its time and none early: {c.Verdict}");
+        }
+
+        if (SlowRelay is { } r)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Slow relay: {r.Messages} messages, the relay replies {r.LatencyMs:0} ms after each, max_connections {r.MaxConnections}: delivered {F(r.DeliveredPerSecond, "0.0")}/s, " +
+                $"ideal {r.IdealPerSecond:0.0}/s ({r.MaxConnections} ÷ {r.LatencyMs:0} ms), ratio {F(r.Ratio, "0.000")}");
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  {r.Delivered} of {r.Accepted} delivered in {F(r.DeliverySeconds, "0.00")} s (first → last receipt); the relay saw {r.SinkConnections} connections, at most {r.SinkPeakOpenConnections} open; " +
+                $"target >= {r.Target:0.00}: {r.Verdict}");
+            if (r.PerConnection is { } t)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  per connection, a message every {F(t.CycleMeanMs, "0.0")} ms (mean; p50 {F(t.CycleMs.P50, "0.0")}, p99 {F(t.CycleMs.P99, "0.0")}) = {F(t.ReplyDelayMeanMs, "0.0")} ms reply delay ({r.LatencyMs:0} asked) + " +
+                    $"{F(t.ReplyToNextMailMeanMs, "0.0")} ms reply → next MAIL FROM (p99 {F(t.ReplyToNextMailMs.P99, "0.0")}) + {F(t.MailToFinalDotMeanMs, "0.0")} ms MAIL FROM → final dot (p99 {F(t.MailToFinalDotMs.P99, "0.0")})");
+            }
         }
 
         text.AppendLine(CultureInfo.InvariantCulture,

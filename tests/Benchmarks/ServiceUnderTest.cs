@@ -117,6 +117,29 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         return (apiKey, channelEmail);
     }
 
+    /// <summary>
+    /// Another channel of the organization of <paramref name="apiKey"/>, with its own relay on 127.0.0.1
+    /// (no TLS) and at most <paramref name="maxConnections"/> connections to it (the slow-relay phase).
+    /// </summary>
+    public async Task CreateRelayChannelAsync(string apiKey, string channelEmail, int smtpPort, int maxConnections)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        await PostAsync(client, "/v1/channels", new Dictionary<string, object>
+        {
+            ["name"] = "Benchmark, slow relay",
+            ["email"] = channelEmail,
+            ["sender_name"] = "Benchmark",
+            ["smtp"] = new Dictionary<string, object>
+            {
+                ["host"] = "127.0.0.1",
+                ["port"] = smtpPort,
+                ["security"] = "none",
+                ["max_connections"] = maxConnections,
+            },
+        });
+    }
+
     public MemoryStatus? ReadMemory() => Pid is { } pid ? MemoryStatus.Read(pid) : null;
 
     public async ValueTask DisposeAsync()

@@ -21,7 +21,9 @@ internal interface IDeliveryRecorder
 /// counters and delivery times: EHLO/HELO (PIPELINING, 8BITMIME, SIZE), MAIL, RCPT, DATA, RSET, NOOP, QUIT;
 /// any number of concurrent connections and of messages per connection. Pipelined commands are answered
 /// in one write, after every complete line in the buffer has been handled. <see cref="Pause"/> holds every
-/// reply (greetings included) until <see cref="Resume"/>, so that a client's deliveries stall.
+/// reply (greetings included) until <see cref="Resume"/>, so that a client's deliveries stall. With a reply
+/// delay (the slow-relay scenario), the reply to each whole message (its final ".") is written that long
+/// after the "." arrived: a relay with that much latency per message.
 /// </summary>
 internal sealed class SmtpSink : IAsyncDisposable
 {
@@ -56,14 +58,21 @@ internal sealed class SmtpSink : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _acceptLoop;
     private readonly Lock _gateLock = new();
+    private readonly TimeSpan _replyDelay;
     private TaskCompletionSource? _paused;
     private long _messages;
     private long _bytes;
     private long _connections;
+    private int _open;
+    private int _peakOpen;
 
-    public SmtpSink(IDeliveryRecorder recorder)
+    /// <param name="recorder">Told about every recipient of every accepted message.</param>
+    /// <param name="replyDelay">How long to wait before the reply to each whole message (zero: none).</param>
+    public SmtpSink(IDeliveryRecorder recorder, TimeSpan replyDelay = default)
     {
         _recorder = recorder;
+        _replyDelay = replyDelay;
+        Timings = replyDelay > TimeSpan.Zero ? new SinkTimings() : null;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(1024);
@@ -81,6 +90,15 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     /// <summary>Connections accepted so far.</summary>
     public long Connections => Interlocked.Read(ref _connections);
+
+    /// <summary>The most connections open at once so far.</summary>
+    public int PeakOpenConnections => Volatile.Read(ref _peakOpen);
+
+    /// <summary>The wait before the reply to each whole message.</summary>
+    public TimeSpan ReplyDelay => _replyDelay;
+
+    /// <summary>With a reply delay: how each connection's time between messages is spent.</summary>
+    public SinkTimings? Timings { get; }
 
     /// <summary>
     /// From now on, no greeting is sent and no command (or DATA byte) is handled until <see cref="Resume"/>:
@@ -150,6 +168,12 @@ internal sealed class SmtpSink : IAsyncDisposable
 
             socket.NoDelay = true;
             Interlocked.Increment(ref _connections);
+            var open = Interlocked.Increment(ref _open);
+            int peak;
+            while (open > (peak = Volatile.Read(ref _peakOpen)) && Interlocked.CompareExchange(ref _peakOpen, open, peak) != peak)
+            {
+            }
+
             // Runs synchronously up to its first pending receive, then frees this loop.
             _ = ServeAsync(socket);
         }
@@ -180,6 +204,16 @@ internal sealed class SmtpSink : IAsyncDisposable
 
                 if (next == Next.Flushed)
                 {
+                    continue;
+                }
+
+                if (next == Next.MessageReceived)
+                {
+                    // The replies before it are out; the one to the message waits (a slow relay).
+                    await Task.Delay(_replyDelay, _stop.Token);
+                    connection.RepliedAt = Stopwatch.GetTimestamp();
+                    Timings?.Replied(connection.LastDotAt, connection.RepliedAt);
+                    Append(connection, Queued);
                     continue;
                 }
 
@@ -216,6 +250,7 @@ internal sealed class SmtpSink : IAsyncDisposable
         }
         finally
         {
+            Interlocked.Decrement(ref _open);
             socket.Dispose();
             ArrayPool<byte>.Shared.Return(connection.Input);
             ArrayPool<byte>.Shared.Return(connection.Output);
@@ -254,9 +289,20 @@ internal sealed class SmtpSink : IAsyncDisposable
                 }
 
                 Interlocked.Increment(ref _messages);
+                if (Timings is { } timings)
+                {
+                    timings.Message(c.LastDotAt, c.MailAt, now);
+                    c.LastDotAt = now;
+                }
+
                 c.Recipients.Clear();
                 c.HasSender = false;
                 c.InData = false;
+                if (_replyDelay > TimeSpan.Zero)
+                {
+                    return Next.MessageReceived;
+                }
+
                 Append(c, Queued);
                 continue;
             }
@@ -285,7 +331,7 @@ internal sealed class SmtpSink : IAsyncDisposable
     }
 
     /// <summary>Runs one command; true when the connection is to be closed after the replies are written.</summary>
-    private static bool Execute(Connection c, ReadOnlySpan<byte> line)
+    private bool Execute(Connection c, ReadOnlySpan<byte> line)
     {
         if (line.Length < 4)
         {
@@ -314,6 +360,13 @@ internal sealed class SmtpSink : IAsyncDisposable
         }
         else if (Ascii.EqualsIgnoreCase(verb, "MAIL"u8))
         {
+            if (Timings is { } timings)
+            {
+                var now = Stopwatch.GetTimestamp();
+                timings.Mail(c.RepliedAt, now);
+                c.MailAt = now;
+            }
+
             c.Recipients.Clear();
             c.HasSender = true;
             Append(c, SenderOk);
@@ -440,6 +493,9 @@ internal sealed class SmtpSink : IAsyncDisposable
         Read,
         Flushed,
         Close,
+
+        /// <summary>A message ended and its reply is to be delayed: write what is queued, wait, then reply.</summary>
+        MessageReceived,
     }
 
     private sealed class Connection(byte[] input, byte[] output)
@@ -462,5 +518,90 @@ internal sealed class SmtpSink : IAsyncDisposable
 
         /// <summary>A field, so that the scanner can update it by reference.</summary>
         public int DataState;
+
+        /// <summary>With a reply delay: when the last reply to a message went out, its MAIL arrived, its final "." arrived (0: none yet).</summary>
+        public long RepliedAt { get; set; }
+
+        public long MailAt { get; set; }
+
+        public long LastDotAt { get; set; }
     }
 }
+
+/// <summary>
+/// Where a slow relay's connection spends its time between two messages (milliseconds, per connection):
+/// the cycle from one message's final "." to the next one's; within it, the relay's own reply delay, then
+/// the client's gap from that reply to its next MAIL FROM (its work between messages), then MAIL FROM to the
+/// final "." (the envelope's round trip and the message's bytes).
+/// </summary>
+internal sealed class SinkTimings
+{
+    private readonly Lock _lock = new();
+    private readonly List<double> _cycles = [];
+    private readonly List<double> _gaps = [];
+    private readonly List<double> _transactions = [];
+    private readonly List<double> _delays = [];
+
+    /// <summary>The relay's actual wait: the final "." to its reply (a timer's wait is a little longer than asked).</summary>
+    public void Replied(long dotAt, long repliedAt)
+    {
+        lock (_lock)
+        {
+            _delays.Add(Clock.Ms(dotAt, repliedAt));
+        }
+    }
+
+    public void Mail(long repliedAt, long now)
+    {
+        if (repliedAt == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _gaps.Add(Clock.Ms(repliedAt, now));
+        }
+    }
+
+    public void Message(long lastDotAt, long mailAt, long now)
+    {
+        lock (_lock)
+        {
+            if (lastDotAt != 0)
+            {
+                _cycles.Add(Clock.Ms(lastDotAt, now));
+            }
+
+            if (mailAt != 0)
+            {
+                _transactions.Add(Clock.Ms(mailAt, now));
+            }
+        }
+    }
+
+    public SinkTimingSummary Summary()
+    {
+        lock (_lock)
+        {
+            return new SinkTimingSummary(
+                Mean(_cycles), LatencySummary.Of([.. _cycles], _cycles.Count),
+                Mean(_delays), LatencySummary.Of([.. _delays], _delays.Count),
+                Mean(_gaps), LatencySummary.Of([.. _gaps], _gaps.Count),
+                Mean(_transactions), LatencySummary.Of([.. _transactions], _transactions.Count));
+        }
+    }
+
+    private static double? Mean(List<double> values) => values.Count == 0 ? null : Math.Round(values.Average(), 2);
+}
+
+/// <summary>See <see cref="SinkTimings"/>; means and percentiles in milliseconds.</summary>
+internal sealed record SinkTimingSummary(
+    double? CycleMeanMs,
+    LatencySummary CycleMs,
+    double? ReplyDelayMeanMs,
+    LatencySummary ReplyDelayMs,
+    double? ReplyToNextMailMeanMs,
+    LatencySummary ReplyToNextMailMs,
+    double? MailToFinalDotMeanMs,
+    LatencySummary MailToFinalDotMs);
