@@ -29,6 +29,9 @@ internal static class ApiServices
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier);
+
+        // After the default writer: answers problem+json to clients that do not accept JSON too.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<ExceptionHandler>();
         return services;
     }
