@@ -16,7 +16,7 @@ public sealed class CreateChannelValidator : AbstractValidator<CreateChannelComm
 {
     public CreateChannelValidator()
     {
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(Channel.NameMaxLength);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(Channel.NameMaxLength).SingleLine();
         RuleFor(x => x.Email).EmailAddress();
         RuleFor(x => x.SenderName).MaximumLength(200).SingleLine();
         RuleFor(x => x.Smtp!).SetValidator(new SmtpInputValidator()).When(x => x.Smtp is not null);

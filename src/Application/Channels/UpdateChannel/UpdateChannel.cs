@@ -21,7 +21,7 @@ public sealed class UpdateChannelValidator : AbstractValidator<UpdateChannelComm
 {
     public UpdateChannelValidator()
     {
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(Channel.NameMaxLength).When(x => x.Name is not null);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(Channel.NameMaxLength).SingleLine().When(x => x.Name is not null);
         RuleFor(x => x.Email).EmailAddress().When(x => x.Email is not null);
         RuleFor(x => x.SenderName).MaximumLength(200).SingleLine();
         RuleFor(x => x.Smtp!).SetValidator(new SmtpInputValidator()).When(x => x.Smtp is not null);
