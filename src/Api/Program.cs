@@ -33,7 +33,7 @@ builder.Services.AddMediator((MediatorOptions options) =>
 
 builder.Services.AddApiJson();
 builder.Services.AddApiKeyAuthentication(builder.Configuration);
-builder.Services.AddPerKeyRateLimiting(builder.Configuration);
+builder.Services.AddRequestRateLimits(builder.Configuration);
 builder.Services.AddOpenApi();
 builder.Services.AddReadinessChecks(builder.Configuration);
 
@@ -41,6 +41,7 @@ var app = builder.Build();
 
 var dashboardAuthorization = new DashboardAuthorization(app.Environment.IsDevelopment(), app.Configuration["Admin:ApiKey"]);
 
+app.UseClientAddress();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.Use(dashboardAuthorization.GateAsync);
@@ -50,8 +51,8 @@ app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference().AllowAnonymous();
-app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous().DisableRateLimiting();
 
 app.MapOrganizationEndpoints();
 app.MapUserEndpoints();

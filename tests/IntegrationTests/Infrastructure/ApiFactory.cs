@@ -54,6 +54,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Admin:ApiKey", AdminKey);
         builder.UseSetting("RateLimiting:PermitsPerSecond", "100000");
         builder.UseSetting("RateLimiting:Burst", "100000");
+        builder.UseSetting("RateLimiting:AnonymousPermitsPerSecond", "100000");
+        builder.UseSetting("RateLimiting:AnonymousBurst", "100000");
 
         // Attachments come from a test server on 127.0.0.1, which the shipped settings refuse.
         builder.UseSetting("Attachments:AllowPrivateNetworks", "true");
