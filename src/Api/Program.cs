@@ -18,6 +18,7 @@ using Modular.Infrastructure.Messaging;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddRequestLimits();
 
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
@@ -44,6 +45,7 @@ var dashboardAuthorization = new DashboardAuthorization(app.Environment.IsDevelo
 app.UseClientAddress();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestLimits(app.Configuration);
 app.Use(dashboardAuthorization.GateAsync);
 app.UseAuthentication();
 app.UseRateLimiter();

@@ -21,6 +21,8 @@ internal sealed partial class ExceptionHandler(IProblemDetailsService problemDet
             case BadHttpRequestException bad when BoundParameter().Match(bad.Message) is { Success: true } parameter:
                 return await WriteResult(httpContext, Error.Validation(
                     Application.Common.Behaviors.FieldNames.ToSnakeCase(parameter.Groups[1].Value), $"'{parameter.Groups[2].Value}' is not a valid value.").ToProblem());
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                return await WriteProblem(httpContext, StatusCodes.Status413PayloadTooLarge, "Request too large", "The request body is larger than this service accepts (Limits:MaxRequestBytes).");
             case BadHttpRequestException bad:
                 return await WriteProblem(httpContext, bad.StatusCode == StatusCodes.Status400BadRequest ? StatusCodes.Status422UnprocessableEntity : bad.StatusCode, "The request could not be read.", bad.Message);
             case UniqueConstraintException unique:

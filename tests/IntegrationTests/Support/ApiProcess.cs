@@ -16,14 +16,29 @@ namespace Modular.IntegrationTests.Support;
 public sealed class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private ApiProcess(Process process, Uri baseAddress)
+    private ApiProcess(Process process, Uri baseAddress, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         BaseAddress = baseAddress;
+        _output = output;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>Every line the process wrote to standard output and standard error so far.</summary>
+    public IReadOnlyList<string> Output => [.. _output];
+
+    /// <summary>The process's resident memory now and at its peak (<c>VmRSS</c>, <c>VmHWM</c> of /proc), in bytes.</summary>
+    public (long Current, long Peak) Memory()
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        long Read(string field) => long.Parse(
+            status.Single(line => line.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..].Trim().Split(' ')[0],
+            System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        return (Read("VmRSS"), Read("VmHWM"));
+    }
 
     public static async Task<ApiProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -49,12 +64,13 @@ public sealed class ApiProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var process = Process.Start(start) ?? throw new InvalidOperationException("The API process did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) => Keep(output, line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(output, line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var api = new ApiProcess(process, baseAddress);
+        var api = new ApiProcess(process, baseAddress, output);
         try
         {
             await api.WaitUntilReadyAsync();
@@ -103,7 +119,10 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"The API process exited with code {_process.ExitCode} during start-up.");
+                // Waits for the end of the redirected output, so its last lines are in _output.
+                await _process.WaitForExitAsync();
+                throw new InvalidOperationException(
+                    $"The API process exited with code {_process.ExitCode} during start-up: {string.Join(" | ", _output.TakeLast(5))}");
             }
 
             try
@@ -123,6 +142,15 @@ public sealed class ApiProcess : IAsyncDisposable
         }
 
         throw new TimeoutException("The API process was not ready within 60 s.");
+    }
+
+    private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
+    {
+        // Enough for any test's log assertions; a chatty process cannot fill the test's memory.
+        if (line is not null && output.Count < 100_000)
+        {
+            output.Enqueue(line);
+        }
     }
 
     private static string ApiAssemblyPath()

@@ -58,6 +58,12 @@ public sealed partial class SendInboxEmailValidator : AbstractValidator<SendInbo
                 return;
             }
 
+            if (targets.Count > MaxRecipients)
+            {
+                context.AddFailure("targets", $"At most {MaxRecipients} recipients are allowed.");
+                return;
+            }
+
             var parsed = Targets.Parse(targets);
             foreach (var (index, reason) in parsed.Errors)
             {
