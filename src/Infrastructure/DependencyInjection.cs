@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Modular.Application.Channels.Ports;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
 using Modular.Infrastructure.Messaging;
@@ -36,6 +37,8 @@ public static class DependencyInjection
             .SetApplicationName("Modular")
             .PersistKeysToDbContext<ModularDbContext>();
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddSingleton<AddressGuard>();
+        services.AddSingleton<IRelayHostPolicy, RelayHostPolicy>();
         services.AddDelivery(configuration, connectionString);
         return services;
     }

@@ -60,6 +60,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         // Attachments come from a test server on 127.0.0.1, which the shipped settings refuse.
         builder.UseSetting("Attachments:AllowPrivateNetworks", "true");
 
+        // Channel relays of the tests (MailDev, scripted servers) run on 127.0.0.1 too.
+        builder.UseSetting("Smtp:AllowPrivateRelays", "true");
+
         builder.UseSetting("Delivery:ShutdownTimeout", "00:00:05");
 
         // Retries after transient failures come within seconds instead of minutes.

@@ -58,6 +58,8 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["Smtp__Host"] = MailDev.SmtpHost;
         start.Environment["Smtp__Port"] = MailDev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Delivery__ShutdownTimeout"] = "00:00:05";
+        // Relays of the tests run on 127.0.0.1; the tests of the relay guard turn this off again.
+        start.Environment["Smtp__AllowPrivateRelays"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using Modular.Application.Channels.Ports;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
 using Modular.Application.Common.Specifications;
@@ -29,7 +30,7 @@ public sealed class ChannelByEmailSpec : Specification<Channel>
     public ChannelByEmailSpec(string normalizedEmail) => Query.Where(c => c.NormalizedEmail == normalizedEmail);
 }
 
-public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrentTenant tenant, ISecretProtector protector, TimeProvider clock)
+public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrentTenant tenant, ISecretProtector protector, IRelayHostPolicy relays, TimeProvider clock)
     : ICommandHandler<CreateChannelCommand, Result<ChannelResponse>>
 {
     public async ValueTask<Result<ChannelResponse>> Handle(CreateChannelCommand command, CancellationToken cancellationToken)
@@ -43,6 +44,11 @@ public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrent
         SmtpSettings? smtp = null;
         if (command.Smtp is not null)
         {
+            if (await SmtpSettingsFactory.RefuseRelayAsync(command.Smtp, relays, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
             var settings = SmtpSettingsFactory.Create(command.Smtp, null, protector);
             if (settings.IsFailure)
             {

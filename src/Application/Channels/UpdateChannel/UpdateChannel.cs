@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mediator;
 using Modular.Application.Channels.CreateChannel;
+using Modular.Application.Channels.Ports;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
 using Modular.Application.Common.Specifications;
@@ -30,7 +31,7 @@ public sealed class UpdateChannelValidator : AbstractValidator<UpdateChannelComm
     }
 }
 
-public sealed class UpdateChannelHandler(IRepository<Channel> channels, ISecretProtector protector, TimeProvider clock)
+public sealed class UpdateChannelHandler(IRepository<Channel> channels, ISecretProtector protector, IRelayHostPolicy relays, TimeProvider clock)
     : ICommandHandler<UpdateChannelCommand, Result<ChannelResponse>>
 {
     public async ValueTask<Result<ChannelResponse>> Handle(UpdateChannelCommand command, CancellationToken cancellationToken)
@@ -66,6 +67,11 @@ public sealed class UpdateChannelHandler(IRepository<Channel> channels, ISecretP
 
         if (command.Smtp is not null)
         {
+            if (await SmtpSettingsFactory.RefuseRelayAsync(command.Smtp, relays, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
             var settings = SmtpSettingsFactory.Create(command.Smtp, channel.Smtp, protector);
             if (settings.IsFailure)
             {

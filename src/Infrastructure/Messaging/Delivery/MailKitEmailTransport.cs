@@ -45,7 +45,7 @@ public sealed class SmtpOptions
 /// keeps a few idle, authenticated connections, and a delivery takes one for itself (a client is never
 /// shared by two deliveries at once) and gives it back when the server accepted the message.
 /// </summary>
-internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEmailTransport, IDisposable
+internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options, RelayConnector relays) : IEmailTransport, IDisposable
 {
     private readonly SmtpConnectionPool _pool = new(options.Value);
     private readonly SmtpRoute _defaultRelay = options.Value.ToRoute();
@@ -87,7 +87,7 @@ internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEm
         {
             if (!reused)
             {
-                await client.ConnectAsync(relay.Host, relay.Port, ToSocketOptions(relay.Security), cancellationToken);
+                await client.ConnectAsync(await relays.ConnectAsync(relay, cancellationToken), relay.Host, relay.Port, ToSocketOptions(relay.Security), cancellationToken);
                 if (!string.IsNullOrEmpty(relay.Username))
                 {
                     phase = DeliveryPhase.Authenticate;
@@ -111,6 +111,10 @@ internal sealed class MailKitEmailTransport(IOptions<SmtpOptions> options) : IEm
                 _ => phase,
             };
             return (new TransportOutcome(code >= 500 ? AttemptOutcome.Permanent : AttemptOutcome.Transient, failedPhase, code, exception.Message), false);
+        }
+        catch (Security.AddressRefusedException exception)
+        {
+            return (new TransportOutcome(AttemptOutcome.Permanent, DeliveryPhase.Connect, null, exception.Message), false);
         }
         catch (AuthenticationException exception)
         {
