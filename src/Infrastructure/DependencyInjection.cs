@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Modular.Application.Channels.Ports;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
@@ -32,6 +34,7 @@ public static class DependencyInjection
         });
         services.AddScoped(typeof(IRepository<>), typeof(EfRepository<>));
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
+        services.AddSingleton<IFailureClassifier, FailureClassifier>();
 
         services.AddDataProtection()
             .SetApplicationName("Modular")
@@ -72,8 +75,21 @@ public static class DependencyInjection
         return names.Any(given.ContainsKey);
     }
 
+    /// <remarks>
+    /// EF Core logs every failed command, query, save and connection at Error, before the exception
+    /// reaches code that knows whether it was expected: a uniqueness race the use case handles, or the
+    /// database being away (answered 503, logged once per interval). Those events are Debug here; what
+    /// nobody handles is still logged, with its exception, where it ends (the API's exception handler,
+    /// the job server).
+    /// </remarks>
     internal static void ConfigureDbContext(DbContextOptionsBuilder options, string connectionString) =>
         options
             .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.OptimisticConcurrencyException, LogLevel.Debug)));
 }

@@ -8,9 +8,11 @@ namespace Modular.Api.Common;
 
 /// <summary>
 /// Turns what no handler expected into problem details: unreadable JSON is a 422 naming the field,
-/// a uniqueness race is a 409, anything else a 500 that reveals nothing of the server.
+/// a uniqueness race is a 409, the database being away a 503 with Retry-After (logged once per interval),
+/// anything else a 500 that reveals nothing of the server.
 /// </summary>
-internal sealed partial class ExceptionHandler(IProblemDetailsService problemDetails, ILogger<ExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ExceptionHandler(
+    IProblemDetailsService problemDetails, IFailureClassifier failures, DatabaseOutage outage, ILogger<ExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -30,6 +32,11 @@ internal sealed partial class ExceptionHandler(IProblemDetailsService problemDet
                 return await WriteProblem(httpContext, StatusCodes.Status409Conflict, "Conflict", "The resource already exists.");
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 return true;
+            case var _ when failures.Classify(exception) == FailureKind.Unavailable:
+                outage.Record(exception);
+                httpContext.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return await WriteProblem(httpContext, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                    "The database cannot be reached at the moment. Retry after the time in Retry-After.");
             default:
                 LogUnhandled(logger, exception, httpContext.Request.Path);
                 return await WriteProblem(httpContext, StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null);

@@ -32,6 +32,7 @@ internal static class ApiServices
         // After the default writer: answers problem+json to clients that do not accept JSON too.
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<ExceptionHandler>();
+        services.AddSingleton<DatabaseOutage>();
         return services;
     }
 
