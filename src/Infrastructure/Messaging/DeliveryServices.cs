@@ -25,6 +25,7 @@ public static class DeliveryServices
         services.AddSingleton<RelayConnector>();
         services.AddSingleton<IEmailTransport, MailKitEmailTransport>();
         services.AddSingleton<IAttachmentFetcher, HttpAttachmentFetcher>();
+        services.AddSingleton<IAddressListParser, MimeKitAddressListParser>();
         services.AddHttpClient(HttpAttachmentFetcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
