@@ -15,13 +15,21 @@ using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Idempotency;
 using Modular.Infrastructure;
 using Modular.Infrastructure.Messaging;
+using Modular.Infrastructure.Security;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddRequestLimits();
 
+var (keyEncryption, refusal) = KeyEncryption.Load(builder.Configuration, required: !builder.Environment.IsDevelopment());
+if (keyEncryption is null)
+{
+    await Console.Error.WriteLineAsync($"Modular cannot start: {refusal}");
+    return 1;
+}
+
 builder.Services.AddApplication();
-builder.Services.AddInfrastructure(builder.Configuration);
+builder.Services.AddInfrastructure(builder.Configuration, keyEncryption);
 builder.Services.AddMediator((MediatorOptions options) =>
 {
     options.ServiceLifetime = ServiceLifetime.Scoped;
@@ -73,6 +81,7 @@ app.MapHangfireDashboard(DashboardAuthorization.Path, new DashboardOptions
 await DatabaseInitializer.InitializeAsync(app.Services, app.Configuration);
 DeliveryServices.ScheduleOutboxSweeper(app.Services.GetRequiredService<IRecurringJobManager>());
 await app.RunAsync();
+return 0;
 
 /// <summary>The host's entry point; public so integration tests can start it.</summary>
 public partial class Program;

@@ -15,7 +15,8 @@ namespace Modular.Infrastructure;
 
 public static class DependencyInjection
 {
-    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The adapters; <paramref name="keyEncryption"/> encrypts the Data Protection key ring at rest (see <see cref="KeyEncryption"/>).</summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration, KeyEncryption keyEncryption)
     {
         var connectionString = configuration.GetConnectionString("Database")
             ?? throw new InvalidOperationException("ConnectionStrings:Database is not set.");
@@ -36,9 +37,19 @@ public static class DependencyInjection
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
         services.AddSingleton<IFailureClassifier, FailureClassifier>();
 
-        services.AddDataProtection()
+        var dataProtection = services.AddDataProtection()
             .SetApplicationName("Modular")
             .PersistKeysToDbContext<ModularDbContext>();
+        if (keyEncryption.Certificate is { } certificate)
+        {
+            // Each new key is encrypted to the certificate; it and any previous ones decrypt them.
+            dataProtection.ProtectKeysWithCertificate(certificate);
+            if (keyEncryption.Previous.Count > 0)
+            {
+                dataProtection.UnprotectKeysWithAnyCertificate([certificate, .. keyEncryption.Previous]);
+            }
+        }
+
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<AddressGuard>();
         services.AddSingleton<IRelayHostPolicy, RelayHostPolicy>();

@@ -160,7 +160,9 @@ public sealed class AddressGuard
         if (allowed.Length == 0)
         {
             var refused = addresses[0];
-            throw new AddressRefusedException($"{host} resolves to {refused}, which is not public ({RefusalOf(refused)}).");
+            throw new AddressRefusedException(literal is not null
+                ? $"{host} is not public ({RefusalOf(refused)})."
+                : $"{host} resolves to {refused}, which is not public ({RefusalOf(refused)}).");
         }
 
         return allowed;

@@ -25,7 +25,7 @@ public sealed class RelayGuardTests
     [Fact]
     public async Task A_relay_on_a_refused_address_is_422_on_create_and_on_change_and_the_default_relay_is_accepted()
     {
-        await using var service = await ApiProcess.StartAsync(TestDatabase.Own("_defaults"), Shipped);
+        await using var service = await ApiProcess.StartAsync(TestDatabase.Own("_relays"), Shipped);
         var organization = await service.CreateOrganizationAsync();
         var (channelId, _) = await organization.CreateChannelAsync();
 
@@ -52,7 +52,7 @@ public sealed class RelayGuardTests
     [Fact]
     public async Task A_stored_relay_on_a_refused_address_is_never_connected_to_and_the_message_fails_for_good()
     {
-        var database = TestDatabase.Own("_defaults");
+        var database = TestDatabase.Own("_relays");
         using var relay = new TcpListener(IPAddress.Loopback, 0);
         relay.Start();
         await using var service = await ApiProcess.StartAsync(database, Shipped);
@@ -83,7 +83,7 @@ public sealed class RelayGuardTests
     public async Task A_relay_name_that_does_not_exist_fails_at_once_and_for_good()
     {
         // Allowed private relays: the name is not checked when the channel is set, only when connecting.
-        await using var service = await ApiProcess.StartAsync(TestDatabase.Own("_defaults"));
+        await using var service = await ApiProcess.StartAsync(TestDatabase.Own("_relays"));
         var organization = await service.CreateOrganizationAsync();
         var (_, channel) = await organization.CreateChannelAsync(smtp: new { Host = "no-such-host.invalid", Port = 2525, Security = "none" });
 

@@ -63,6 +63,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         // Channel relays of the tests (MailDev, scripted servers) run on 127.0.0.1 too.
         builder.UseSetting("Smtp:AllowPrivateRelays", "true");
 
+        builder.UseSetting("DataProtection:CertificatePath", Support.TestCertificate.Path);
+        builder.UseSetting("DataProtection:CertificatePassword", Support.TestCertificate.Password);
+
         builder.UseSetting("Delivery:ShutdownTimeout", "00:00:05");
 
         // Retries after transient failures come within seconds instead of minutes.

@@ -80,7 +80,8 @@ public sealed class AttachmentGuardTests
     [Fact]
     public async Task A_host_name_that_does_not_exist_fails_at_once_and_for_good()
     {
-        var database = TestDatabase.Own("_defaults");
+        // Its own database: a process with other settings must never deliver the shipped-settings tests' messages.
+        var database = TestDatabase.Own("_attachments");
         // Even where internal addresses are allowed, a name without DNS records is not retried for hours.
         await using var service = await ApiProcess.StartAsync(database, new Dictionary<string, string> { ["Attachments:AllowPrivateNetworks"] = "true" });
         var organization = await service.CreateOrganizationAsync();
@@ -97,7 +98,7 @@ public sealed class AttachmentGuardTests
     [Fact]
     public async Task The_system_proxy_is_not_used_for_attachments()
     {
-        var database = TestDatabase.Own("_defaults");
+        var database = TestDatabase.Own("_attachments");
         await using var files = await AttachmentServer.StartAsync();
         using var proxy = new TcpListener(IPAddress.Loopback, 0);
         proxy.Start();

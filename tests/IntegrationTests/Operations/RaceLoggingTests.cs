@@ -15,7 +15,7 @@ public sealed class RaceLoggingTests(ITestOutputHelper output)
     [Fact]
     public async Task Handled_uniqueness_races_leave_no_error_in_the_log()
     {
-        await using var service = await ApiProcess.StartAsync(TestDatabase.Own("_defaults"), new Dictionary<string, string>
+        await using var service = await ApiProcess.StartAsync(TestDatabase.Own("_races"), new Dictionary<string, string>
         {
             ["RateLimiting:PermitsPerSecond"] = "100000",
             ["RateLimiting:Burst"] = "100000",

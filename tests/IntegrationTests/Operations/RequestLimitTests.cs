@@ -16,7 +16,7 @@ public sealed class RequestLimitTests(ITestOutputHelper output)
     [Fact]
     public async Task Bodies_over_the_limit_are_413_problem_json_and_memory_stays_under_300_MiB_through_a_battery_of_oversized_and_malformed_requests()
     {
-        var database = TestDatabase.Own("_defaults");
+        var database = TestDatabase.Own("_limits");
         await using var service = await ApiProcess.StartAsync(database);
         var organization = await service.CreateOrganizationAsync();
         var (_, channel) = await organization.CreateChannelAsync();
@@ -88,7 +88,7 @@ public sealed class RequestLimitTests(ITestOutputHelper output)
     [Fact]
     public async Task The_limit_is_configurable()
     {
-        var database = TestDatabase.Own("_defaults");
+        var database = TestDatabase.Own("_limits");
         await using var service = await ApiProcess.StartAsync(database, new Dictionary<string, string> { ["Limits:MaxRequestBytes"] = "1000" });
         var organization = await service.CreateOrganizationAsync();
 

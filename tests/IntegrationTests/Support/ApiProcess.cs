@@ -40,34 +40,40 @@ public sealed class ApiProcess : IAsyncDisposable
         return (Read("VmRSS"), Read("VmHWM"));
     }
 
+    /// <summary>
+    /// Runs the service until it exits on its own (a start-up it refuses) or <paramref name="timeout"/>
+    /// passes; returns its exit code (null when it was still running and was killed) and its output.
+    /// </summary>
+    public static async Task<(int? ExitCode, IReadOnlyList<string> Output)> RunUntilExitAsync(
+        string connectionString, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    {
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var process = Process.Start(StartInfo(connectionString, settings, new Uri($"http://127.0.0.1:{FreePort()}")))
+            ?? throw new InvalidOperationException("The API process did not start.");
+        process.OutputDataReceived += (_, line) => Keep(output, line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(output, line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+            await process.WaitForExitAsync();
+            return (process.ExitCode, [.. output]);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (null, [.. output]);
+        }
+    }
+
     public static async Task<ApiProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}");
-        var start = new ProcessStartInfo("dotnet", [ApiAssemblyPath()])
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(ApiAssemblyPath())!,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["ASPNETCORE_URLS"] = baseAddress.ToString();
-        start.Environment["ConnectionStrings__Database"] = connectionString;
-        start.Environment["Admin__ApiKey"] = ApiFactory.AdminKey;
-        start.Environment["Smtp__Host"] = MailDev.SmtpHost;
-        start.Environment["Smtp__Port"] = MailDev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Delivery__ShutdownTimeout"] = "00:00:05";
-        // Relays of the tests run on 127.0.0.1; the tests of the relay guard turn this off again.
-        start.Environment["Smtp__AllowPrivateRelays"] = "true";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
+        var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The API process did not start.");
+        var process = Process.Start(StartInfo(connectionString, settings, baseAddress)) ?? throw new InvalidOperationException("The API process did not start.");
         process.OutputDataReceived += (_, line) => Keep(output, line.Data);
         process.ErrorDataReceived += (_, line) => Keep(output, line.Data);
         process.BeginOutputReadLine();
@@ -84,6 +90,35 @@ public sealed class ApiProcess : IAsyncDisposable
         }
 
         return api;
+    }
+
+    private static ProcessStartInfo StartInfo(string connectionString, IReadOnlyDictionary<string, string>? settings, Uri baseAddress)
+    {
+        var start = new ProcessStartInfo("dotnet", [ApiAssemblyPath()])
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(ApiAssemblyPath())!,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["ASPNETCORE_URLS"] = baseAddress.ToString();
+        start.Environment["ConnectionStrings__Database"] = connectionString;
+        start.Environment["Admin__ApiKey"] = ApiFactory.AdminKey;
+        start.Environment["Smtp__Host"] = MailDev.SmtpHost;
+        start.Environment["Smtp__Port"] = MailDev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Delivery__ShutdownTimeout"] = "00:00:05";
+        start.Environment["DataProtection__CertificatePath"] = TestCertificate.Path;
+        start.Environment["DataProtection__CertificatePassword"] = TestCertificate.Password;
+        // Relays of the tests run on 127.0.0.1; the tests of the relay guard turn this off again.
+        start.Environment["Smtp__AllowPrivateRelays"] = "true";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return start;
     }
 
     /// <summary>Creates an organization through the administration endpoint of this process.</summary>
@@ -107,8 +142,31 @@ public sealed class ApiProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// Stops the process as an orchestrator would (SIGTERM, then a kill after 15 s): its job server lets
+    /// go of Hangfire's distributed locks, which a killed process leaves behind in the database for the
+    /// next process to wait on.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (!_process.HasExited)
+        {
+            using (var terminate = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await terminate.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Not stopped in time: end it.
+            }
+        }
+
         await KillAsync();
         _process.Dispose();
     }
@@ -124,7 +182,7 @@ public sealed class ApiProcess : IAsyncDisposable
                 // Waits for the end of the redirected output, so its last lines are in _output.
                 await _process.WaitForExitAsync();
                 throw new InvalidOperationException(
-                    $"The API process exited with code {_process.ExitCode} during start-up: {string.Join(" | ", _output.TakeLast(5))}");
+                    $"The API process exited with code {_process.ExitCode} during start-up: {string.Join(" | ", _output.Take(12))}");
             }
 
             try
