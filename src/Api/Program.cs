@@ -54,9 +54,10 @@ app.UseClientAddress();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestLimits(app.Configuration);
-app.Use(dashboardAuthorization.GateAsync);
 app.UseAuthentication();
 app.UseRateLimiter();
+// After the rate limiter: guesses at the admin key through the dashboard's login are limited too.
+app.Use(dashboardAuthorization.GateAsync);
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();

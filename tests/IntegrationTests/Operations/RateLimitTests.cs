@@ -97,6 +97,14 @@ public sealed class RateLimitTests
             Assert.True(wait is { TotalSeconds: >= 2 and <= 5 }, $"Retry-After gives the wait of a 5 s refill: {wait}");
         }
 
+        // Guesses at the admin key through the dashboard's Basic login count against the same bucket.
+        using (var dashboard = new HttpRequestMessage(HttpMethod.Get, "/hangfire"))
+        {
+            dashboard.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("admin:guess"u8.ToArray()));
+            using var guessed = await direct.SendAsync(dashboard);
+            Assert.Equal(HttpStatusCode.TooManyRequests, guessed.StatusCode);
+        }
+
         // An organization's key is limited by its organization, not by the address it comes from.
         using var authenticated = await organization.Client.GetAsync("/v1/users");
         Assert.Equal(HttpStatusCode.OK, authenticated.StatusCode);
