@@ -37,6 +37,11 @@ public static class TestCertificate
         {
             var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
             System.IO.File.WriteAllBytes(temporary, NewPkcs12(Password));
+            if (!OperatingSystem.IsWindows())
+            {
+                System.IO.File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
             try
             {
                 System.IO.File.Move(temporary, path, overwrite: false);
