@@ -28,6 +28,30 @@ api_key() {
     tr -d '[:space:]' <"$file"
 }
 
+# Prints the path of the certificate that encrypts the Data Protection key ring at rest
+# (.local/data-protection.pfx, password in .local/data-protection.password), creating both when
+# missing; prints nothing when openssl is not installed (Development then runs without one).
+data_protection_certificate() {
+    local pfx="$REPO/.local/data-protection.pfx" password_file="$REPO/.local/data-protection.password" tmp
+    if [[ ! -s "$pfx" || ! -s "$password_file" ]]; then
+        if ! command -v openssl >/dev/null 2>&1; then
+            echo "run.sh: openssl is not installed; the Data Protection keys are stored unencrypted in Development" >&2
+            return 0
+        fi
+        tmp="$(mktemp -d "$REPO/.local/dp.XXXXXX")"
+        (umask 077
+            openssl rand -hex 16 >"$tmp/password"
+            openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Modular Data Protection (local)" \
+                -keyout "$tmp/key.pem" -out "$tmp/cert.pem" >/dev/null 2>&1
+            openssl pkcs12 -export -inkey "$tmp/key.pem" -in "$tmp/cert.pem" -out "$tmp/dp.pfx" \
+                -passout "file:$tmp/password" >/dev/null 2>&1
+            mv "$tmp/password" "$password_file"
+            mv "$tmp/dp.pfx" "$pfx")
+        rm -rf "$tmp"
+    fi
+    printf '%s\n' "$pfx"
+}
+
 mkdir -p "$REPO/.local"
 demo_key="$(api_key "$REPO/.local/demo-api-key" mod_demo_)"
 admin_key="$(api_key "$REPO/.local/admin-api-key" mod_admin_)"
@@ -44,5 +68,11 @@ export Admin__ApiKey="$admin_key"
 export Demo__ApiKey="$demo_key"
 export Smtp__Host=127.0.0.1
 export Smtp__Port="$MODULAR_SMTP_PORT"
+dp_certificate="$(data_protection_certificate)"
+if [[ -n "$dp_certificate" ]]; then
+    export DataProtection__CertificatePath="$dp_certificate"
+    DataProtection__CertificatePassword="$(tr -d '[:space:]' <"$REPO/.local/data-protection.password")"
+    export DataProtection__CertificatePassword
+fi
 
 exec dotnet run --project src/Api/Modular.Api.csproj -c Release

@@ -34,6 +34,12 @@ recreate_database modular_test
 recreate_database modular_test_defaults
 recreate_database modular_test_restart
 recreate_database modular_test_ratelimit
+# Service processes with settings of their own get databases of their own (their job servers
+# would otherwise deliver each other's messages).
+recreate_database modular_test_attachments
+recreate_database modular_test_relays
+recreate_database modular_test_limits
+recreate_database modular_test_races
 
 export ConnectionStrings__Database
 ConnectionStrings__Database="$(pg_connection_string modular_test)"

@@ -15,12 +15,21 @@ using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Idempotency;
 using Modular.Infrastructure;
 using Modular.Infrastructure.Messaging;
+using Modular.Infrastructure.Security;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddRequestLimits();
+
+var (keyEncryption, refusal) = KeyEncryption.Load(builder.Configuration, required: !builder.Environment.IsDevelopment());
+if (keyEncryption is null)
+{
+    await Console.Error.WriteLineAsync($"Modular cannot start: {refusal}");
+    return 1;
+}
 
 builder.Services.AddApplication();
-builder.Services.AddInfrastructure(builder.Configuration);
+builder.Services.AddInfrastructure(builder.Configuration, keyEncryption);
 builder.Services.AddMediator((MediatorOptions options) =>
 {
     options.ServiceLifetime = ServiceLifetime.Scoped;
@@ -33,7 +42,7 @@ builder.Services.AddMediator((MediatorOptions options) =>
 
 builder.Services.AddApiJson();
 builder.Services.AddApiKeyAuthentication(builder.Configuration);
-builder.Services.AddPerKeyRateLimiting(builder.Configuration);
+builder.Services.AddRequestRateLimits(builder.Configuration);
 builder.Services.AddOpenApi();
 builder.Services.AddReadinessChecks(builder.Configuration);
 
@@ -41,17 +50,20 @@ var app = builder.Build();
 
 var dashboardAuthorization = new DashboardAuthorization(app.Environment.IsDevelopment(), app.Configuration["Admin:ApiKey"]);
 
+app.UseClientAddress();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.Use(dashboardAuthorization.GateAsync);
+app.UseRequestLimits(app.Configuration);
 app.UseAuthentication();
 app.UseRateLimiter();
+// After the rate limiter: guesses at the admin key through the dashboard's login are limited too.
+app.Use(dashboardAuthorization.GateAsync);
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference().AllowAnonymous();
-app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous().DisableRateLimiting();
 
 app.MapOrganizationEndpoints();
 app.MapUserEndpoints();
@@ -72,6 +84,7 @@ var recurringJobs = app.Services.GetRequiredService<IRecurringJobManager>();
 recurringJobs.RemoveIfExists("outbox-sweeper");
 DeliveryServices.ScheduleDeliverySweeper(recurringJobs);
 await app.RunAsync();
+return 0;
 
 /// <summary>The host's entry point; public so integration tests can start it.</summary>
 public partial class Program;

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Modular.Application.Channels.Ports;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
 using Modular.Infrastructure.Messaging;
@@ -12,7 +15,8 @@ namespace Modular.Infrastructure;
 
 public static class DependencyInjection
 {
-    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>The adapters; <paramref name="keyEncryption"/> encrypts the Data Protection key ring at rest (see <see cref="KeyEncryption"/>).</summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration, KeyEncryption keyEncryption)
     {
         var connectionString = configuration.GetConnectionString("Database")
             ?? throw new InvalidOperationException("ConnectionStrings:Database is not set.");
@@ -32,11 +36,24 @@ public static class DependencyInjection
         services.AddScoped(typeof(IRepository<>), typeof(EfRepository<>));
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
         services.AddSingleton<ITenantScopes, TenantScopes>();
+        services.AddSingleton<IFailureClassifier, FailureClassifier>();
 
-        services.AddDataProtection()
+        var dataProtection = services.AddDataProtection()
             .SetApplicationName("Modular")
             .PersistKeysToDbContext<ModularDbContext>();
+        if (keyEncryption.Certificate is { } certificate)
+        {
+            // Each new key is encrypted to the certificate; it and any previous ones decrypt them.
+            dataProtection.ProtectKeysWithCertificate(certificate);
+            if (keyEncryption.Previous.Count > 0)
+            {
+                dataProtection.UnprotectKeysWithAnyCertificate([certificate, .. keyEncryption.Previous]);
+            }
+        }
+
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddSingleton<AddressGuard>();
+        services.AddSingleton<IRelayHostPolicy, RelayHostPolicy>();
         services.AddDelivery(configuration, connectionString);
         return services;
     }
@@ -70,8 +87,21 @@ public static class DependencyInjection
         return names.Any(given.ContainsKey);
     }
 
+    /// <remarks>
+    /// EF Core logs every failed command, query, save and connection at Error, before the exception
+    /// reaches code that knows whether it was expected: a uniqueness race the use case handles, or the
+    /// database being away (answered 503, logged once per interval). Those events are Debug here; what
+    /// nobody handles is still logged, with its exception, where it ends (the API's exception handler,
+    /// the job server).
+    /// </remarks>
     internal static void ConfigureDbContext(DbContextOptionsBuilder options, string connectionString) =>
         options
             .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (CoreEventId.OptimisticConcurrencyException, LogLevel.Debug)));
 }

@@ -8,9 +8,11 @@ namespace Modular.Api.Common;
 
 /// <summary>
 /// Turns what no handler expected into problem details: unreadable JSON is a 422 naming the field,
-/// a uniqueness race is a 409, anything else a 500 that reveals nothing of the server.
+/// a uniqueness race is a 409, the database being away a 503 with Retry-After (logged once per interval),
+/// anything else a 500 that reveals nothing of the server.
 /// </summary>
-internal sealed partial class ExceptionHandler(IProblemDetailsService problemDetails, ILogger<ExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class ExceptionHandler(
+    IProblemDetailsService problemDetails, IFailureClassifier failures, DatabaseOutage outage, ILogger<ExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -21,6 +23,8 @@ internal sealed partial class ExceptionHandler(IProblemDetailsService problemDet
             case BadHttpRequestException bad when BoundParameter().Match(bad.Message) is { Success: true } parameter:
                 return await WriteResult(httpContext, Error.Validation(
                     Application.Common.Behaviors.FieldNames.ToSnakeCase(parameter.Groups[1].Value), $"'{parameter.Groups[2].Value}' is not a valid value.").ToProblem());
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                return await WriteProblem(httpContext, StatusCodes.Status413PayloadTooLarge, "Request too large", "The request body is larger than this service accepts (Limits:MaxRequestBytes).");
             case BadHttpRequestException bad:
                 return await WriteProblem(httpContext, bad.StatusCode == StatusCodes.Status400BadRequest ? StatusCodes.Status422UnprocessableEntity : bad.StatusCode, "The request could not be read.", bad.Message);
             case UniqueConstraintException unique:
@@ -28,6 +32,11 @@ internal sealed partial class ExceptionHandler(IProblemDetailsService problemDet
                 return await WriteProblem(httpContext, StatusCodes.Status409Conflict, "Conflict", "The resource already exists.");
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 return true;
+            case var _ when failures.Classify(exception) == FailureKind.Unavailable:
+                outage.Record(exception);
+                httpContext.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return await WriteProblem(httpContext, StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                    "The database cannot be reached at the moment. Retry after the time in Retry-After.");
             default:
                 LogUnhandled(logger, exception, httpContext.Request.Path);
                 return await WriteProblem(httpContext, StatusCodes.Status500InternalServerError, "An unexpected error occurred.", null);

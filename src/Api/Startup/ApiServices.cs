@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
 using Modular.Api.Authentication;
 using Modular.Api.Common;
@@ -29,7 +28,11 @@ internal static class ApiServices
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier);
+
+        // After the default writer: answers problem+json to clients that do not accept JSON too.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddExceptionHandler<ExceptionHandler>();
+        services.AddSingleton<DatabaseOutage>();
         return services;
     }
 
@@ -45,37 +48,6 @@ internal static class ApiServices
             .AddPolicy(ApiKeyDefaults.AdminPolicy, policy => policy.RequireRole(ApiKeyDefaults.AdminRole))
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireClaim(ApiKeyDefaults.OrganizationClaim).Build());
         return services;
-    }
-
-    /// <summary>A token bucket per API key (<c>RateLimiting:PermitsPerSecond</c>, <c>RateLimiting:Burst</c>); past it, 429 with Retry-After.</summary>
-    public static IServiceCollection AddPerKeyRateLimiting(this IServiceCollection services, IConfiguration configuration)
-    {
-        var permitsPerSecond = configuration.GetValue("RateLimiting:PermitsPerSecond", 50);
-        var burst = configuration.GetValue("RateLimiting:Burst", 100);
-        return services.AddRateLimiter(options =>
-        {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                ApiKeyAuthenticationHandler.ReadKey(context.Request) is { } key
-                    ? RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = burst,
-                        TokensPerPeriod = permitsPerSecond,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    })
-                    : RateLimitPartition.GetNoLimiter(string.Empty));
-            options.OnRejected = async (context, _) =>
-            {
-                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                context.HttpContext.Response.Headers.RetryAfter = "1";
-                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "The rate limit of this API key was reached; retry after the time in Retry-After." },
-                });
-            };
-        });
     }
 
     /// <summary><c>/health/ready</c> checks the database and, where this instance runs one, the job server.</summary>

@@ -1,4 +1,5 @@
 using FluentValidation;
+using Modular.Application.Channels.Ports;
 using Modular.Application.Common.Security;
 using Modular.Application.Common.Validation;
 using Modular.Domain.Channels;
@@ -22,6 +23,12 @@ public sealed class SmtpInputValidator : AbstractValidator<SmtpInput>
 
 internal static class SmtpSettingsFactory
 {
+    /// <summary>A 422 on <c>smtp.host</c> when the relay is on an address the service may not connect to.</summary>
+    public static async Task<Error?> RefuseRelayAsync(SmtpInput input, IRelayHostPolicy relays, CancellationToken cancellationToken) =>
+        await relays.RefusalAsync(input.Host!.Trim(), input.PortOrDefault, cancellationToken) is { } reason
+            ? Error.Validation("smtp.host", reason)
+            : null;
+
     /// <summary>
     /// Builds the relay settings, protecting the password. Without a password, the one the channel
     /// already has is kept when host and user are unchanged; so is its number of connections when

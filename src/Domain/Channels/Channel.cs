@@ -99,6 +99,11 @@ public sealed class Channel : AggregateRoot, ITenantOwned
 
     public Result Rename(string name, DateTimeOffset now)
     {
+        if (HeaderText.HasLineBreak(name))
+        {
+            return Error.Validation("name", "A name cannot contain a line break.");
+        }
+
         var trimmed = name?.Trim() ?? string.Empty;
         if (trimmed.Length is 0 or > NameMaxLength)
         {

@@ -22,6 +22,11 @@ public sealed class Inbox : AggregateRoot, ITenantOwned
 
     public static Result<Inbox> Create(long organizationId, string name, long channelId, DateTimeOffset now)
     {
+        if (HeaderText.HasLineBreak(name))
+        {
+            return Error.Validation("name", "A name cannot contain a line break.");
+        }
+
         var trimmed = name?.Trim() ?? string.Empty;
         if (trimmed.Length is 0 or > NameMaxLength)
         {

@@ -22,6 +22,11 @@ public sealed class Organization : AggregateRoot
 
     public static Result<Organization> Create(string name, DateTimeOffset now)
     {
+        if (HeaderText.HasLineBreak(name))
+        {
+            return Error.Validation("name", "A name cannot contain a line break.");
+        }
+
         var trimmed = name?.Trim() ?? string.Empty;
         if (trimmed.Length is 0 or > NameMaxLength)
         {
@@ -106,6 +111,11 @@ public sealed class User : AggregateRoot, ITenantOwned
 
     public static Result<User> Create(long organizationId, string name, EmailAddress email, DateTimeOffset now)
     {
+        if (HeaderText.HasLineBreak(name))
+        {
+            return Error.Validation("name", "A name cannot contain a line break.");
+        }
+
         var trimmed = name?.Trim() ?? string.Empty;
         if (trimmed.Length is 0 or > NameMaxLength)
         {

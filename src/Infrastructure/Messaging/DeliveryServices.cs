@@ -10,6 +10,7 @@ using Modular.Application.Messaging.Ports;
 using Modular.Infrastructure.Messaging.Idempotency;
 using Modular.Infrastructure.Messaging.Delivery;
 using Modular.Infrastructure.Messaging.Jobs;
+using Modular.Infrastructure.Security;
 using Npgsql;
 
 namespace Modular.Infrastructure.Messaging;
@@ -21,17 +22,23 @@ public static class DeliveryServices
     {
         services.Configure<SmtpOptions>(configuration.GetSection(SmtpOptions.Section));
         services.Configure<AttachmentOptions>(configuration.GetSection(AttachmentOptions.Section));
+        services.Configure<RelayGuardOptions>(configuration.GetSection(SmtpOptions.Section));
+        services.AddSingleton<RelayConnector>();
         services.AddSingleton<IEmailTransport, MailKitEmailTransport>();
         services.AddSingleton<IAttachmentFetcher, HttpAttachmentFetcher>();
+        services.AddSingleton<IAddressListParser, MimeKitAddressListParser>();
         services.AddHttpClient(HttpAttachmentFetcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
                 var allowPrivate = sp.GetRequiredService<IOptions<AttachmentOptions>>().Value.AllowPrivateNetworks;
+                var guard = sp.GetRequiredService<AddressGuard>();
                 return new SocketsHttpHandler
                 {
                     AllowAutoRedirect = false,
+                    // A proxy would make the guard check the proxy's address, not the server's.
+                    UseProxy = false,
                     AutomaticDecompression = System.Net.DecompressionMethods.All,
-                    ConnectCallback = (context, ct) => HttpAttachmentFetcher.ConnectAsync(context, allowPrivate, ct),
+                    ConnectCallback = (context, ct) => HttpAttachmentFetcher.ConnectAsync(context, guard, allowPrivate, ct),
                     PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 };
             });

@@ -188,6 +188,16 @@ public sealed class SendChannelEmailValidatorTests
     }
 
     [Fact]
+    public void A_list_over_its_cap_is_one_error_whatever_its_elements()
+    {
+        var many = Enumerable.Range(0, 10_000).Select(i => $"not an address {i}").ToList();
+
+        Assert.Single(ValidationAssert.FailsOnlyOn(_validator.Validate(Valid with { Cc = many }), "Cc"));
+        Assert.Single(ValidationAssert.FailsOnlyOn(_validator.Validate(Valid with { Bcc = many }), "Bcc"));
+        Assert.Single(ValidationAssert.FailsOnlyOn(_validator.Validate(Valid with { Attachments = many }), "Attachments"));
+    }
+
+    [Fact]
     public void Each_cc_address_is_parsed_and_named_by_its_index()
     {
         var result = _validator.Validate(Valid with { Cc = ["Bob <bob@example.com>", "invalid@something"] });

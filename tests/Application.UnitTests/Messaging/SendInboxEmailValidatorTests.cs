@@ -18,7 +18,7 @@ public sealed class SendInboxEmailValidatorTests
 
     private static readonly SendInboxEmailCommand Reply = NewConversation with { ConvTitle = null, Targets = null, ConvoId = 9 };
 
-    private readonly SendInboxEmailValidator _validator = new(new FixedClock());
+    private readonly SendInboxEmailValidator _validator = new(new FixedClock(), new Modular.Infrastructure.Messaging.MimeKitAddressListParser());
 
     [Fact]
     public void A_send_that_starts_a_conversation_is_valid() => ValidationAssert.Valid(_validator.Validate(NewConversation));

@@ -35,7 +35,7 @@ public sealed class SendValidationFieldsTests
     {
         var command = new SendInboxEmailCommand(0, null, "", null, null, "a\r\nb", ["to:ann@example.com", "bcc:bob@example.com"], 5, "soon");
         var next = new Next<SendInboxEmailCommand, Result<SendInboxEmailResponse>>();
-        var behavior = new ValidationBehavior<SendInboxEmailCommand, Result<SendInboxEmailResponse>>([new SendInboxEmailValidator(new FixedClock())]);
+        var behavior = new ValidationBehavior<SendInboxEmailCommand, Result<SendInboxEmailResponse>>([new SendInboxEmailValidator(new FixedClock(), new Modular.Infrastructure.Messaging.MimeKitAddressListParser())]);
 
         var result = await behavior.Handle(command, next.Delegate, CancellationToken.None);
 
@@ -49,7 +49,7 @@ public sealed class SendValidationFieldsTests
     public async Task Both_targets_rules_report_under_one_targets_field()
     {
         var command = new SendInboxEmailCommand(1, 2, "Hi", null, null, null, ["cc:ann@example.com"], 5, null);
-        var behavior = new ValidationBehavior<SendInboxEmailCommand, Result<SendInboxEmailResponse>>([new SendInboxEmailValidator(new FixedClock())]);
+        var behavior = new ValidationBehavior<SendInboxEmailCommand, Result<SendInboxEmailResponse>>([new SendInboxEmailValidator(new FixedClock(), new Modular.Infrastructure.Messaging.MimeKitAddressListParser())]);
 
         var result = await behavior.Handle(command, new Next<SendInboxEmailCommand, Result<SendInboxEmailResponse>>().Delegate, CancellationToken.None);
 

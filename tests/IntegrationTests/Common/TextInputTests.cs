@@ -1,5 +1,6 @@
 using System.Net;
 using Modular.IntegrationTests.Infrastructure;
+using Modular.IntegrationTests.Messaging;
 
 namespace Modular.IntegrationTests.Common;
 
@@ -20,6 +21,43 @@ public sealed class TextInputTests(ApiFactory api)
         using var response = await organization.Client.SendRawJsonAsync(HttpMethod.Post, path, json);
 
         await ApiAssert.ValidationProblemAsync(response, field);
+    }
+
+    public static TheoryData<string> LineBreaks => ["\r\n", "\n", "\r"];
+
+    [Theory]
+    [MemberData(nameof(LineBreaks))]
+    public async Task Line_break_in_any_name_is_refused_naming_the_field_and_nothing_is_stored(string lineBreak)
+    {
+        var organization = await api.CreateOrganizationAsync();
+        var (channelId, _) = await organization.CreateChannelAsync();
+        var name = $"Ann{lineBreak}Bcc: evil@example.com";
+        var channelEmail = $"support-{Guid.NewGuid():N}@acme.example.com";
+        using var admin = api.CreateClient(ApiFactory.AdminKey);
+
+        (HttpClient Client, HttpMethod Method, string Path, object Body, string Field)[] requests =
+        [
+            (admin, HttpMethod.Post, "/v1/admin/organizations", new { Name = name }, "name"),
+            (organization.Client, HttpMethod.Post, "/v1/users", new { Name = name, Email = "ann@example.com" }, "name"),
+            (organization.Client, HttpMethod.Post, "/v1/channels", new { Name = name, Email = channelEmail }, "name"),
+            (organization.Client, HttpMethod.Post, "/v1/channels", new { Name = "Support", Email = channelEmail, SenderName = name }, "sender_name"),
+            (organization.Client, HttpMethod.Patch, $"/v1/channels/{channelId}", new { Name = name }, "name"),
+            (organization.Client, HttpMethod.Patch, $"/v1/channels/{channelId}", new { SenderName = name }, "sender_name"),
+            (organization.Client, HttpMethod.Post, "/v1/inboxes", new { Name = name, ChannelId = channelId }, "name"),
+            (organization.Client, HttpMethod.Post, "/v1/contacts", new { Email = "ann@example.com", Name = name }, "name"),
+        ];
+        foreach (var (client, method, path, body, field) in requests)
+        {
+            using var response = method == HttpMethod.Patch ? await client.PatchJsonAsync(path, body) : await client.PostJsonAsync(path, body);
+            await ApiAssert.ValidationProblemAsync(response, field);
+        }
+
+        Assert.Equal(0, (await organization.Client.GetOkAsync("/v1/users")).GetProperty("total").GetInt32());
+        Assert.Equal(0, (await organization.Client.GetOkAsync("/v1/inboxes")).GetProperty("total").GetInt32());
+        Assert.Equal(0, (await organization.Client.GetOkAsync("/v1/contacts")).GetProperty("total").GetInt32());
+        var channel = await organization.Client.GetOkAsync($"/v1/channels/{channelId}");
+        Assert.Equal("Support", channel.GetProperty("name").GetString());
+        Assert.Equal(1, (await organization.Client.GetOkAsync("/v1/channels")).GetProperty("total").GetInt32());
     }
 
     [Fact]

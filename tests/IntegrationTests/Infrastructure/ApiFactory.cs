@@ -54,9 +54,17 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Admin:ApiKey", AdminKey);
         builder.UseSetting("RateLimiting:PermitsPerSecond", "100000");
         builder.UseSetting("RateLimiting:Burst", "100000");
+        builder.UseSetting("RateLimiting:AnonymousPermitsPerSecond", "100000");
+        builder.UseSetting("RateLimiting:AnonymousBurst", "100000");
 
         // Attachments come from a test server on 127.0.0.1, which the shipped settings refuse.
         builder.UseSetting("Attachments:AllowPrivateNetworks", "true");
+
+        // Channel relays of the tests (MailDev, scripted servers) run on 127.0.0.1 too.
+        builder.UseSetting("Smtp:AllowPrivateRelays", "true");
+
+        builder.UseSetting("DataProtection:CertificatePath", Support.TestCertificate.Path);
+        builder.UseSetting("DataProtection:CertificatePassword", Support.TestCertificate.Password);
 
         builder.UseSetting("Delivery:ShutdownTimeout", "00:00:05");
 

@@ -70,6 +70,52 @@ public sealed class SendInboxEmailTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Plain_text_goes_out_as_text_plain_and_html_as_multipart_alternative()
+    {
+        var setup = await InboxSetup.CreateAsync(api);
+        var (plainTo, htmlTo) = (MailDev.UniqueAddress("plain"), MailDev.UniqueAddress("html"));
+
+        var plain = await setup.SendAsync(new { CreatorId = setup.UserId, Inbox = setup.InboxId, Text = "a < b & c", ConvTitle = "Plain", Targets = new[] { $"to:{plainTo}" } });
+        var html = await setup.SendAsync(new { CreatorId = setup.UserId, Inbox = setup.InboxId, Text = "<p>a &lt; b</p>", ConvTitle = "Html", Targets = new[] { $"to:{htmlTo}" } });
+        await setup.Organization.WaitForStatusAsync(plain.Id(), Delivery, "sent");
+        await setup.Organization.WaitForStatusAsync(html.Id(), Delivery, "sent");
+
+        var plainEmail = await MailDev.SourceAsync(Assert.Single(await MailDev.WaitForAsync(plainTo)));
+        var plainPart = Assert.IsType<TextPart>(plainEmail.Body);
+        Assert.Equal("text/plain", plainPart.ContentType.MimeType);
+        Assert.Equal("a < b & c", plainPart.Text.Trim());
+        Assert.Null(plainEmail.HtmlBody);
+
+        var htmlEmail = await MailDev.SourceAsync(Assert.Single(await MailDev.WaitForAsync(htmlTo)));
+        Assert.Equal("multipart/alternative", htmlEmail.Body?.ContentType.MimeType);
+        Assert.Equal("a < b", htmlEmail.TextBody?.Trim());
+        Assert.Contains("<p>a &lt; b</p>", htmlEmail.HtmlBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_target_is_an_address_list_so_a_quoted_name_with_a_comma_is_one_recipient()
+    {
+        var setup = await InboxSetup.CreateAsync(api);
+        var (jane, bob, cid) = (MailDev.UniqueAddress("jane"), MailDev.UniqueAddress("bob"), MailDev.UniqueAddress("cid"));
+
+        var sent = await setup.SendAsync(new
+        {
+            CreatorId = setup.UserId,
+            Inbox = setup.InboxId,
+            Text = "Hello",
+            ConvTitle = "Names with commas",
+            Targets = new[] { $"to:\"Doe, Jane\" <{jane}>, {bob}", $"cc:\"Lee, Cid\" <{cid}>" },
+        });
+        await setup.Organization.WaitForStatusAsync(sent.Id(), Delivery, "sent");
+
+        var email = await MailDev.SourceAsync(Assert.Single(await MailDev.WaitForAsync(jane)));
+        Assert.Equal([(jane, "Doe, Jane"), (bob, "")], email.To.Mailboxes.Select(m => (m.Address, m.Name ?? string.Empty)));
+        Assert.Equal((cid, "Lee, Cid"), email.Cc.Mailboxes.Select(m => (m.Address, m.Name)).Single());
+        var contacts = await setup.Organization.Client.GetOkAsync($"/v1/contacts?email={Uri.EscapeDataString(jane)}");
+        Assert.Equal("Doe, Jane", contacts.GetProperty("data")[0].GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task Opted_out_to_recipient_is_listed_in_compliance_results_while_the_others_still_receive_the_email()
     {
         var setup = await InboxSetup.CreateAsync(api);

@@ -6,6 +6,7 @@ using Modular.Domain.Channels;
 using Modular.Domain.Common;
 using Modular.Domain.Messaging;
 using Modular.Infrastructure.Messaging.Delivery;
+using Modular.Infrastructure.Security;
 using Modular.IntegrationTests.Support;
 
 namespace Modular.IntegrationTests.Messaging;
@@ -308,7 +309,9 @@ public sealed class SmtpTransportTests
     {
         var options = new SmtpOptions { Timeout = TimeSpan.FromSeconds(15) };
         configure?.Invoke(options);
-        return new MailKitEmailTransport(Options.Create(options), NullLogger<MailKitEmailTransport>.Instance);
+        // Loopback relays are what these tests talk to: the guard lets them through as the test host's settings do.
+        var relays = new RelayConnector(new AddressGuard(), Options.Create(new RelayGuardOptions { AllowPrivateRelays = true }), Options.Create(options));
+        return new MailKitEmailTransport(Options.Create(options), relays, NullLogger<MailKitEmailTransport>.Instance);
     }
 
     private static SmtpRoute Route(ScriptedSmtpServer server, int maxConnections = SmtpSettings.DefaultMaxConnections) =>

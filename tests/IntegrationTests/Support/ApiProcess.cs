@@ -16,19 +16,84 @@ namespace Modular.IntegrationTests.Support;
 public sealed class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private ApiProcess(Process process, Uri baseAddress)
+    private ApiProcess(Process process, Uri baseAddress, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         _process = process;
         BaseAddress = baseAddress;
+        _output = output;
     }
 
     public Uri BaseAddress { get; }
 
+    /// <summary>Every line the process wrote to standard output and standard error so far.</summary>
+    public IReadOnlyList<string> Output => [.. _output];
+
+    /// <summary>The process's resident memory now and at its peak (<c>VmRSS</c>, <c>VmHWM</c> of /proc), in bytes.</summary>
+    public (long Current, long Peak) Memory()
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        long Read(string field) => long.Parse(
+            status.Single(line => line.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..].Trim().Split(' ')[0],
+            System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        return (Read("VmRSS"), Read("VmHWM"));
+    }
+
+    /// <summary>
+    /// Runs the service until it exits on its own (a start-up it refuses) or <paramref name="timeout"/>
+    /// passes; returns its exit code (null when it was still running and was killed) and its output.
+    /// </summary>
+    public static async Task<(int? ExitCode, IReadOnlyList<string> Output)> RunUntilExitAsync(
+        string connectionString, IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    {
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var process = Process.Start(StartInfo(connectionString, settings, new Uri($"http://127.0.0.1:{FreePort()}")))
+            ?? throw new InvalidOperationException("The API process did not start.");
+        process.OutputDataReceived += (_, line) => Keep(output, line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(output, line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+            await process.WaitForExitAsync();
+            return (process.ExitCode, [.. output]);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (null, [.. output]);
+        }
+    }
+
     public static async Task<ApiProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}");
+        var baseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var process = Process.Start(StartInfo(connectionString, settings, baseAddress)) ?? throw new InvalidOperationException("The API process did not start.");
+        process.OutputDataReceived += (_, line) => Keep(output, line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(output, line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var api = new ApiProcess(process, baseAddress, output);
+        try
+        {
+            await api.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
+        }
+
+        return api;
+    }
+
+    private static ProcessStartInfo StartInfo(string connectionString, IReadOnlyDictionary<string, string>? settings, Uri baseAddress)
+    {
         var start = new ProcessStartInfo("dotnet", [ApiAssemblyPath()])
         {
             UseShellExecute = false,
@@ -43,29 +108,17 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["Smtp__Host"] = MailDev.SmtpHost;
         start.Environment["Smtp__Port"] = MailDev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Delivery__ShutdownTimeout"] = "00:00:05";
+        start.Environment["DataProtection__CertificatePath"] = TestCertificate.Path;
+        start.Environment["DataProtection__CertificatePassword"] = TestCertificate.Password;
+        // Relays of the tests run on 127.0.0.1; the tests of the relay guard turn this off again.
+        start.Environment["Smtp__AllowPrivateRelays"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The API process did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var api = new ApiProcess(process, baseAddress);
-        try
-        {
-            await api.WaitUntilReadyAsync();
-        }
-        catch
-        {
-            await api.DisposeAsync();
-            throw;
-        }
-
-        return api;
+        return start;
     }
 
     /// <summary>Creates an organization through the administration endpoint of this process.</summary>
@@ -89,8 +142,31 @@ public sealed class ApiProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// Stops the process as an orchestrator would (SIGTERM, then a kill after 15 s): its job server lets
+    /// go of Hangfire's distributed locks, which a killed process leaves behind in the database for the
+    /// next process to wait on.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        if (!_process.HasExited)
+        {
+            using (var terminate = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await terminate.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Not stopped in time: end it.
+            }
+        }
+
         await KillAsync();
         _process.Dispose();
     }
@@ -103,7 +179,10 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"The API process exited with code {_process.ExitCode} during start-up.");
+                // Waits for the end of the redirected output, so its last lines are in _output.
+                await _process.WaitForExitAsync();
+                throw new InvalidOperationException(
+                    $"The API process exited with code {_process.ExitCode} during start-up: {string.Join(" | ", _output.Take(12))}");
             }
 
             try
@@ -123,6 +202,15 @@ public sealed class ApiProcess : IAsyncDisposable
         }
 
         throw new TimeoutException("The API process was not ready within 60 s.");
+    }
+
+    private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
+    {
+        // Enough for any test's log assertions; a chatty process cannot fill the test's memory.
+        if (line is not null && output.Count < 100_000)
+        {
+            output.Enqueue(line);
+        }
     }
 
     private static string ApiAssemblyPath()

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using Modular.Application.Channels.Ports;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
 using Modular.Application.Common.Specifications;
@@ -16,14 +17,14 @@ public sealed class CreateChannelValidator : AbstractValidator<CreateChannelComm
 {
     public CreateChannelValidator()
     {
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(Channel.NameMaxLength);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(Channel.NameMaxLength).SingleLine();
         RuleFor(x => x.Email).EmailAddress();
         RuleFor(x => x.SenderName).MaximumLength(200).SingleLine();
         RuleFor(x => x.Smtp!).SetValidator(new SmtpInputValidator()).When(x => x.Smtp is not null);
     }
 }
 
-public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrentTenant tenant, ISecretProtector protector, TimeProvider clock)
+public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrentTenant tenant, ISecretProtector protector, IRelayHostPolicy relays, TimeProvider clock)
     : ICommandHandler<CreateChannelCommand, Result<ChannelResponse>>
 {
     public async ValueTask<Result<ChannelResponse>> Handle(CreateChannelCommand command, CancellationToken cancellationToken)
@@ -37,6 +38,11 @@ public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrent
         SmtpSettings? smtp = null;
         if (command.Smtp is not null)
         {
+            if (await SmtpSettingsFactory.RefuseRelayAsync(command.Smtp, relays, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
             var settings = SmtpSettingsFactory.Create(command.Smtp, null, protector);
             if (settings.IsFailure)
             {

@@ -1,5 +1,6 @@
 using FluentValidation;
 using Mediator;
+using Modular.Application.Channels.Ports;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
 using Modular.Application.Common.Specifications;
@@ -20,7 +21,7 @@ public sealed class UpdateChannelValidator : AbstractValidator<UpdateChannelComm
 {
     public UpdateChannelValidator()
     {
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(Channel.NameMaxLength).When(x => x.Name is not null);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(Channel.NameMaxLength).SingleLine().When(x => x.Name is not null);
         RuleFor(x => x.Email).EmailAddress().When(x => x.Email is not null);
         RuleFor(x => x.SenderName).MaximumLength(200).SingleLine();
         RuleFor(x => x.Smtp!).SetValidator(new SmtpInputValidator()).When(x => x.Smtp is not null);
@@ -29,7 +30,7 @@ public sealed class UpdateChannelValidator : AbstractValidator<UpdateChannelComm
     }
 }
 
-public sealed class UpdateChannelHandler(IRepository<Channel> channels, ISecretProtector protector, TimeProvider clock)
+public sealed class UpdateChannelHandler(IRepository<Channel> channels, ISecretProtector protector, IRelayHostPolicy relays, TimeProvider clock)
     : ICommandHandler<UpdateChannelCommand, Result<ChannelResponse>>
 {
     public async ValueTask<Result<ChannelResponse>> Handle(UpdateChannelCommand command, CancellationToken cancellationToken)
@@ -65,6 +66,11 @@ public sealed class UpdateChannelHandler(IRepository<Channel> channels, ISecretP
 
         if (command.Smtp is not null)
         {
+            if (await SmtpSettingsFactory.RefuseRelayAsync(command.Smtp, relays, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
             var settings = SmtpSettingsFactory.Create(command.Smtp, channel.Smtp, protector);
             if (settings.IsFailure)
             {

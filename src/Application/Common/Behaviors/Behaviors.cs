@@ -9,7 +9,7 @@ using Modular.Domain.Common;
 namespace Modular.Application.Common.Behaviors;
 
 /// <summary>Outermost: logs which use case ran, how long it took and how it ended (never its content).</summary>
-public sealed partial class LoggingBehavior<TMessage, TResponse>(ILogger<LoggingBehavior<TMessage, TResponse>> logger)
+public sealed partial class LoggingBehavior<TMessage, TResponse>(ILogger<LoggingBehavior<TMessage, TResponse>> logger, IFailureClassifier failures)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
@@ -32,7 +32,21 @@ public sealed partial class LoggingBehavior<TMessage, TResponse>(ILogger<Logging
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            LogThrew(logger, exception, typeof(TMessage).Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            switch (failures.Classify(exception))
+            {
+                case FailureKind.Race:
+                    LogLostRace(logger, typeof(TMessage).Name, exception.Message, elapsed);
+                    break;
+                case FailureKind.Unavailable:
+                    // The caller answers 503 and logs the outage once per interval, not once per request.
+                    LogUnavailable(logger, typeof(TMessage).Name, elapsed);
+                    break;
+                default:
+                    LogThrew(logger, exception, typeof(TMessage).Name, elapsed);
+                    break;
+            }
+
             throw;
         }
     }
@@ -45,6 +59,12 @@ public sealed partial class LoggingBehavior<TMessage, TResponse>(ILogger<Logging
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "{UseCase} threw after {ElapsedMs:0.0} ms")]
     private static partial void LogThrew(ILogger logger, Exception exception, string useCase, double elapsedMs);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "{UseCase} lost a race after {ElapsedMs:0.0} ms: {Reason}")]
+    private static partial void LogLostRace(ILogger logger, string useCase, string reason, double elapsedMs);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Debug, Message = "{UseCase} found the database unavailable after {ElapsedMs:0.0} ms")]
+    private static partial void LogUnavailable(ILogger logger, string useCase, double elapsedMs);
 }
 
 /// <summary>Runs every validator of the request; a failure never reaches the handler and becomes a 422.</summary>

@@ -50,3 +50,22 @@ public interface ITenantScopes
 {
     Task<TResponse> SendAsync<TResponse>(long organizationId, Mediator.IRequest<TResponse> request, CancellationToken cancellationToken);
 }
+
+/// <summary>What kind of failure an exception is, for how loudly it is logged and how it is answered.</summary>
+public enum FailureKind
+{
+    /// <summary>A bug or a broken component nobody expected: an error in the log, a 500.</summary>
+    Unexpected,
+
+    /// <summary>A race the code handles (a uniqueness clash, an optimistic-concurrency loss): informational.</summary>
+    Race,
+
+    /// <summary>The database cannot be reached now: a 503 with Retry-After, one warning per interval.</summary>
+    Unavailable,
+}
+
+/// <summary>Tells expected failures from bugs; the adapter knows what its driver throws.</summary>
+public interface IFailureClassifier
+{
+    FailureKind Classify(Exception exception);
+}

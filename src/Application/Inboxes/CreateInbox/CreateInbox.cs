@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Specifications;
+using Modular.Application.Common.Validation;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
 using Modular.Domain.Inboxes;
@@ -14,7 +15,7 @@ public sealed class CreateInboxValidator : AbstractValidator<CreateInboxCommand>
 {
     public CreateInboxValidator()
     {
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(Inbox.NameMaxLength);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(Inbox.NameMaxLength).SingleLine();
         RuleFor(x => x.ChannelId).NotNull().GreaterThan(0);
     }
 }

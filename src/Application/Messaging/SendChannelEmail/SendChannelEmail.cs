@@ -55,11 +55,14 @@ public sealed partial class SendChannelEmailValidator : AbstractValidator<SendCh
             .WithMessage("A body is required unless attachments has at least one URL.");
         RuleFor(x => x.Attachments).Must(a => a is null || a.Count <= Message.MaxAttachments)
             .WithMessage($"At most {Message.MaxAttachments} attachments are allowed.");
-        RuleForEach(x => x.Attachments).Must(BeHttpUrl).WithMessage("Must be an absolute http or https URL.");
+        // Each element is checked only when the list is within its cap: a list of 70,000 addresses is one
+        // error, not 70,000 (each with its own message, in memory and in the answer).
+        RuleForEach(x => x.Attachments).Must(BeHttpUrl).WithMessage("Must be an absolute http or https URL.")
+            .When(x => x.Attachments is not { Count: > Message.MaxAttachments });
         RuleFor(x => x.Cc).Must(c => c is null || c.Count <= MaxCopies).WithMessage($"At most {MaxCopies} addresses are allowed.");
         RuleFor(x => x.Bcc).Must(c => c is null || c.Count <= MaxCopies).WithMessage($"At most {MaxCopies} addresses are allowed.");
-        RuleForEach(x => x.Cc).Mailbox();
-        RuleForEach(x => x.Bcc).Mailbox();
+        RuleForEach(x => x.Cc).Mailbox().When(x => x.Cc is not { Count: > MaxCopies });
+        RuleForEach(x => x.Bcc).Mailbox().When(x => x.Bcc is not { Count: > MaxCopies });
         RuleFor(x => x.ReplyTo).Mailbox().When(x => !string.IsNullOrEmpty(x.ReplyTo));
         RuleFor(x => x.SenderName).MaximumLength(200).SingleLine();
         RuleFor(x => x.SenderEmail).EmailAddress().When(x => !string.IsNullOrEmpty(x.SenderEmail));

@@ -5,6 +5,7 @@ using Modular.Application.Common.Idempotency;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Validation;
 using Modular.Application.Common.Specifications;
+using Modular.Application.Messaging.Ports;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
 using Modular.Domain.Contacts;
@@ -40,7 +41,7 @@ public sealed partial class SendInboxEmailValidator : AbstractValidator<SendInbo
 {
     public const int MaxRecipients = 100;
 
-    public SendInboxEmailValidator(TimeProvider clock)
+    public SendInboxEmailValidator(TimeProvider clock, IAddressListParser addresses)
     {
         RuleFor(x => x.CreatorId).NotNull().GreaterThan(0);
         RuleFor(x => x.Inbox).NotNull().GreaterThan(0);
@@ -57,7 +58,13 @@ public sealed partial class SendInboxEmailValidator : AbstractValidator<SendInbo
                 return;
             }
 
-            var parsed = Targets.Parse(targets);
+            if (targets.Count > MaxRecipients)
+            {
+                context.AddFailure("targets", $"At most {MaxRecipients} recipients are allowed.");
+                return;
+            }
+
+            var parsed = Targets.Parse(targets, addresses);
             foreach (var (index, reason) in parsed.Errors)
             {
                 context.AddFailure($"targets[{index}]", reason);
@@ -78,14 +85,15 @@ public sealed partial class SendInboxEmailValidator : AbstractValidator<SendInbo
 }
 
 /// <summary>
-/// Reads <c>targets</c>: each element is <c>to:</c> or <c>cc:</c> followed by comma-separated addresses
-/// (spaces around commas tolerated), such as <c>"to:alice@example.com, bob@example.com"</c>.
+/// Reads <c>targets</c>: each element is <c>to:</c> or <c>cc:</c> followed by an RFC 5322 address list,
+/// such as <c>"to:alice@example.com, \"Doe, Jane\" &lt;jane@example.com&gt;"</c> (a comma inside a quoted
+/// name does not split it).
 /// </summary>
 public static partial class Targets
 {
     public sealed record Parsed(IReadOnlyList<Mailbox> To, IReadOnlyList<Mailbox> Cc, IReadOnlyList<(int Index, string Reason)> Errors);
 
-    public static Parsed Parse(IReadOnlyList<string> targets)
+    public static Parsed Parse(IReadOnlyList<string> targets, IAddressListParser addresses)
     {
         var to = new List<Mailbox>();
         var cc = new List<Mailbox>();
@@ -100,17 +108,14 @@ public static partial class Targets
             }
 
             var list = match.Groups[1].Value.Equals("to", StringComparison.OrdinalIgnoreCase) ? to : cc;
-            foreach (var part in match.Groups[2].Value.Split(','))
+            var mailboxes = addresses.Parse(match.Groups[2].Value, $"targets[{i}]");
+            if (mailboxes.IsFailure)
             {
-                var mailbox = Mailbox.Parse(part, $"targets[{i}]");
-                if (mailbox.IsFailure)
-                {
-                    errors.Add((i, mailbox.Error!.Fields!.Values.First()[0]));
-                    break;
-                }
-
-                list.Add(mailbox.Value);
+                errors.Add((i, mailboxes.Error!.Fields!.Values.First()[0]));
+                continue;
             }
+
+            list.AddRange(mailboxes.Value);
         }
 
         return new Parsed(to, cc, errors);
@@ -128,6 +133,7 @@ public sealed class SendInboxEmailHandler(
     IRepository<Conversation> conversations,
     IRepository<Message> messages,
     ICurrentTenant tenant,
+    IAddressListParser addressLists,
     TimeProvider clock) : ICommandHandler<SendInboxEmailCommand, Result<SendInboxEmailResponse>>
 {
     public async ValueTask<Result<SendInboxEmailResponse>> Handle(SendInboxEmailCommand command, CancellationToken cancellationToken)
@@ -171,7 +177,7 @@ public sealed class SendInboxEmailHandler(
         }
         else
         {
-            var targets = Targets.Parse(command.Targets!);
+            var targets = Targets.Parse(command.Targets!, addressLists);
             (to, cc) = ([.. targets.To], [.. targets.Cc]);
             conversation = null!;
         }
@@ -211,6 +217,7 @@ public sealed class SendInboxEmailHandler(
             known,
             channel.Id);
 
+        var (text, html) = MessageComposition.SplitBody(command.Text);
         var (inReplyTo, references) = MessageComposition.ReplyHeaders(previous);
         var scheduleAt = string.IsNullOrEmpty(command.ScheduleAt) ? (DateTimeOffset?)null : ScheduleTime.Parse(command.ScheduleAt, now).Value;
         var message = await MessageComposition.AddOutboundAsync(
@@ -227,8 +234,10 @@ public sealed class SendInboxEmailHandler(
                 Subject = previous is null && command.ConvoId is null
                     ? conversation.Title
                     : MessageComposition.ReplySubject(null, conversation.Title),
-                HtmlBody = command.Text,
-                TextBody = string.IsNullOrEmpty(command.RawText) ? null : command.RawText,
+                // Plain text goes out as text/plain; HTML as multipart/alternative with raw_text (or
+                // text derived from the HTML) as its plain part.
+                HtmlBody = html,
+                TextBody = html is null ? text : string.IsNullOrEmpty(command.RawText) ? null : command.RawText,
                 MessageIdHeader = MessageComposition.NewMessageId(channel.Domain),
                 InReplyTo = inReplyTo,
                 References = references,

@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
+using Modular.Application.Common.Validation;
 using Modular.Domain.Common;
 using Modular.Domain.Organizations;
 
@@ -16,7 +17,7 @@ public sealed record CreatedOrganizationResponse(long Id, string Name, string Ap
 public sealed class CreateOrganizationValidator : AbstractValidator<CreateOrganizationCommand>
 {
     public CreateOrganizationValidator() =>
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(Organization.NameMaxLength);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(Organization.NameMaxLength).SingleLine();
 }
 
 public sealed class CreateOrganizationHandler(IRepository<Organization> organizations, TimeProvider clock)

@@ -14,7 +14,7 @@ public sealed class CreateUserValidator : AbstractValidator<CreateUserCommand>
 {
     public CreateUserValidator()
     {
-        RuleFor(x => x.Name).NotEmpty().MaximumLength(User.NameMaxLength);
+        RuleFor(x => x.Name).NotEmpty().MaximumLength(User.NameMaxLength).SingleLine();
         RuleFor(x => x.Email).EmailAddress();
     }
 }

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Modular.Application.Messaging.Ports;
+using Modular.Infrastructure.Security;
 
 namespace Modular.Infrastructure.Messaging.Delivery;
 
@@ -158,71 +158,23 @@ internal sealed class HttpAttachmentFetcher(IHttpClientFactory httpClients, IOpt
         type?.MediaType is { Length: > 0 } media ? type.ToString() : "application/octet-stream";
 
     /// <summary>
-    /// The connection step of the download client: resolves the host, refuses internal addresses
-    /// (unless allowed) and connects to an allowed one. Runs for every new connection, so for every redirect.
+    /// The connection step of the download client: the address guard resolves the host, refuses
+    /// internal addresses and names that do not exist (unless allowed) and connects to an address it
+    /// checked. Runs for every new connection, so for every redirect.
     /// </summary>
-    public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, bool allowPrivateNetworks, CancellationToken cancellationToken)
+    public static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, AddressGuard guard, bool allowPrivateNetworks, CancellationToken cancellationToken)
     {
-        var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
-        var allowed = addresses.Where(a => allowPrivateNetworks || AddressGuard.IsPublic(a)).ToArray();
-        if (allowed.Length == 0)
-        {
-            throw new AttachmentRefusedException($"{host} resolves to an address that is not public.");
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
+            var socket = await guard.ConnectAsync(context.DnsEndPoint.Host, context.DnsEndPoint.Port, allowPrivateNetworks, cancellationToken);
+            return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
         }
-        catch
+        catch (AddressRefusedException refused)
         {
-            socket.Dispose();
-            throw;
+            throw new AttachmentRefusedException(refused.Message);
         }
     }
 }
 
 /// <summary>An attachment that must not be fetched (or cannot be, for good).</summary>
 internal sealed class AttachmentRefusedException(string message) : Exception(message);
-
-/// <summary>Which addresses an attachment download may connect to.</summary>
-public static class AddressGuard
-{
-    /// <summary>False for loopback, private, link-local, multicast, unspecified and other non-public ranges.</summary>
-    public static bool IsPublic(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            var b = address.GetAddressBytes();
-            return !(b[0] == 0                                  // "this network", 0.0.0.0
-                || b[0] == 10                                    // private
-                || b[0] == 127                                   // loopback
-                || (b[0] == 100 && b[1] >= 64 && b[1] <= 127)    // carrier-grade NAT
-                || (b[0] == 169 && b[1] == 254)                  // link-local
-                || (b[0] == 172 && b[1] >= 16 && b[1] <= 31)     // private
-                || (b[0] == 192 && b[1] == 0 && b[2] == 0)       // IETF protocol assignments
-                || (b[0] == 192 && b[1] == 168)                  // private
-                || (b[0] == 198 && (b[1] == 18 || b[1] == 19))   // benchmarking
-                || b[0] >= 224);                                 // multicast, reserved, broadcast
-        }
-
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            var b = address.GetAddressBytes();
-            return !(address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.IPv6Loopback)
-                || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
-                || (b[0] & 0xFE) == 0xFC                         // unique local fc00::/7
-                || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0D && b[3] == 0xB8)); // documentation
-        }
-
-        return false;
-    }
-}

@@ -20,7 +20,7 @@ namespace Modular.Infrastructure.Messaging.Delivery;
 /// server may have accepted it. A relay that asks for fewer connections (421, too many connections, a
 /// rate limit) makes its own pool back off, and no other.
 /// </summary>
-internal sealed partial class MailKitEmailTransport(IOptions<SmtpOptions> options, ILogger<MailKitEmailTransport> logger) : IEmailTransport, IDisposable
+internal sealed partial class MailKitEmailTransport(IOptions<SmtpOptions> options, RelayConnector relays, ILogger<MailKitEmailTransport> logger) : IEmailTransport, IDisposable
 {
     private readonly SmtpConnectionPool _pools = new(options.Value);
     private readonly SmtpRoute _defaultRelay = options.Value.ToRoute();
@@ -161,7 +161,8 @@ internal sealed partial class MailKitEmailTransport(IOptions<SmtpOptions> option
         var phase = DeliveryPhase.Connect;
         try
         {
-            await client.ConnectAsync(relay.Host, relay.Port, ToSocketOptions(relay.Security), cancellationToken);
+            // Through the address guard: a channel's relay on a refused address is never connected to.
+            await client.ConnectAsync(await relays.ConnectAsync(relay, cancellationToken), relay.Host, relay.Port, ToSocketOptions(relay.Security), cancellationToken);
             if (!string.IsNullOrEmpty(relay.Username))
             {
                 phase = DeliveryPhase.Authenticate;
@@ -180,6 +181,10 @@ internal sealed partial class MailKitEmailTransport(IOptions<SmtpOptions> option
             }
 
             return new TransportOutcome(reply.IsPermanent ? AttemptOutcome.Permanent : AttemptOutcome.Transient, phase, reply, []);
+        }
+        catch (Security.AddressRefusedException exception)
+        {
+            return TransportOutcome.Failure(AttemptOutcome.Permanent, DeliveryPhase.Connect, exception.Message);
         }
         catch (AuthenticationException exception)
         {
