@@ -22,6 +22,7 @@ public static class DependencyInjection
         services.AddScoped<SendTimeScreening>();
         services.AddScoped<MessageAttempts>();
         services.AddSingleton<RelaySlots>();
+        services.AddScoped<BatchContext>();
         return services;
     }
 }

@@ -71,6 +71,12 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         environment["RateLimiting__Burst"] = "1000000";
         environment["Logging__LogLevel__Default"] = "Warning";
         environment["Delivery__ShutdownTimeout"] = "00:00:05";
+        // The slow-relay scenario's channel relay is a sink on loopback, which channels may not name otherwise.
+        environment["Smtp__AllowPrivateRelays"] = "true";
+        // Outside Development the key ring must be encrypted: a throwaway certificate of this run's own.
+        var (certificate, password) = DataProtectionCertificate(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
+        environment["DataProtection__CertificatePath"] = certificate;
+        environment["DataProtection__CertificatePassword"] = password;
         // Never the settings of the shell that started the benchmark.
         environment.Remove("DOTNET_ENVIRONMENT");
         environment.Remove("Demo__ApiKey");
@@ -240,6 +246,19 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         }
 
         throw new TimeoutException($"The API was not ready within {timeout.TotalSeconds:0} s.");
+    }
+
+    /// <summary>A self-signed PKCS#12 certificate for the service's Data Protection key ring, written next to the run's log.</summary>
+    private static (string Path, string Password) DataProtectionCertificate(string folder)
+    {
+        var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=Modular Data Protection (benchmark)", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var path = Path.Combine(folder, $"data-protection-{Guid.NewGuid():N}.pfx");
+        File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, password));
+        return (path, password);
     }
 
     private static int FreePort()

@@ -31,10 +31,14 @@ public sealed partial class DeliverClaimedMessagesHandler(
     SendTimeScreening screening,
     MessageAttempts attempts,
     RelaySlots relays,
+    BatchContext batch,
     IDeliveryFailures failures,
     TimeProvider clock,
     ILogger<DeliverClaimedMessagesHandler> logger) : IRequestHandler<DeliverClaimedMessagesCommand, int>
 {
+    private const int SaveTogetherAtLeast = 8;
+    private static readonly TimeSpan SaveWait = TimeSpan.FromMilliseconds(3);
+
     public async ValueTask<int> Handle(DeliverClaimedMessagesCommand command, CancellationToken cancellationToken)
     {
         // Only rows still in sending are this batch's: anything else was settled by someone else. The
@@ -46,12 +50,10 @@ public sealed partial class DeliverClaimedMessagesHandler(
             .ToDictionary(c => c.Id);
         var excluded = await screening.ScreenAsync(claimed, clock.GetUtcNow());
 
-        // The batch's context is shared by the attempts (their handover points) and the saves: one at a time.
-        using var context = new SemaphoreSlim(1, 1);
         var ended = System.Threading.Channels.Channel.CreateUnbounded<Ended>(new UnboundedChannelOptions { SingleReader = true });
-        var saving = SaveAsTheyEndAsync(ended.Reader, context);
+        var saving = SaveAsTheyEndAsync(ended.Reader);
         var settled = await Task.WhenAll(claimed.Select(message =>
-            DeliverAsync(message, channelsById.GetValueOrDefault(message.ChannelId), excluded.GetValueOrDefault(message.Id) ?? [], context, ended.Writer)));
+            DeliverAsync(message, channelsById.GetValueOrDefault(message.ChannelId), excluded.GetValueOrDefault(message.Id) ?? [], ended.Writer)));
         ended.Writer.Complete();
         await saving;
         return settled.Count(status => status == DeliveryStatus.Sent);
@@ -59,7 +61,7 @@ public sealed partial class DeliverClaimedMessagesHandler(
 
     /// <summary>Attempts one message (unless screening blocked it) and waits until what became of it is saved.</summary>
     private async Task<DeliveryStatus?> DeliverAsync(
-        Message message, Channel? channel, IReadOnlyList<ComplianceResult> excluded, SemaphoreSlim context, ChannelWriter<Ended> ended)
+        Message message, Channel? channel, IReadOnlyList<ComplianceResult> excluded, ChannelWriter<Ended> ended)
     {
         if (message.Status != DeliveryStatus.Sending)
         {
@@ -67,7 +69,7 @@ public sealed partial class DeliverClaimedMessagesHandler(
         }
 
         using var slot = await relays.TakeAsync(channel);
-        var attempt = await TryAttemptAsync(message, channel, context);
+        var attempt = await TryAttemptAsync(message, channel);
 
         // Null after a lost claim or an unexpected error: the sweeper's recovery settles the message
         // (queued again, or uncertain if its transaction had started).
@@ -81,7 +83,7 @@ public sealed partial class DeliverClaimedMessagesHandler(
     }
 
     /// <summary>Saves outcomes as they come in, all that are known at each save.</summary>
-    private async Task SaveAsTheyEndAsync(ChannelReader<Ended> ended, SemaphoreSlim context)
+    private async Task SaveAsTheyEndAsync(ChannelReader<Ended> ended)
     {
         var together = true;
         var group = new List<Ended>();
@@ -93,7 +95,18 @@ public sealed partial class DeliverClaimedMessagesHandler(
                 group.Add(one);
             }
 
-            together = together && await TrySaveTogetherAsync(group, context);
+            // Outcomes end a few at a time: a moment's wait lets one save take several (each save costs
+            // change detection over the whole batch). The deliveries wait too, holding their relay slots.
+            if (group.Count < SaveTogetherAtLeast)
+            {
+                await Task.Delay(SaveWait, clock, CancellationToken.None);
+                while (ended.TryRead(out var more))
+                {
+                    group.Add(more);
+                }
+            }
+
+            together = together && await TrySaveTogetherAsync(group);
             var statuses = together ? [.. group.Select(e => (DeliveryStatus?)e.Message.Status)] : await RecordOneByOneAsync(group);
             foreach (var (one, status) in group.Zip(statuses))
             {
@@ -107,9 +120,9 @@ public sealed partial class DeliverClaimedMessagesHandler(
         }
     }
 
-    private async Task<bool> TrySaveTogetherAsync(List<Ended> group, SemaphoreSlim context)
+    private async Task<bool> TrySaveTogetherAsync(List<Ended> group)
     {
-        await context.WaitAsync(CancellationToken.None);
+        await batch.Gate.WaitAsync(CancellationToken.None);
         try
         {
             foreach (var one in group.Where(e => e.Attempt is not null))
@@ -128,7 +141,7 @@ public sealed partial class DeliverClaimedMessagesHandler(
         }
         finally
         {
-            context.Release();
+            batch.Gate.Release();
         }
     }
 
@@ -154,14 +167,13 @@ public sealed partial class DeliverClaimedMessagesHandler(
     }
 
     /// <summary>The attempt's outcome; null when the claim was lost or after an unexpected error.</summary>
-    private async Task<AttemptedDelivery?> TryAttemptAsync(Message message, Channel? channel, SemaphoreSlim context)
+    private async Task<AttemptedDelivery?> TryAttemptAsync(Message message, Channel? channel)
     {
         try
         {
             return await attempts.AttemptAsync(
                 message,
                 channel ?? throw new InvalidOperationException($"Channel {message.ChannelId} of message {message.Id} is missing."),
-                context,
                 CancellationToken.None);
         }
         catch (Exception exception)

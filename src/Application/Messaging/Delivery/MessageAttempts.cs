@@ -29,11 +29,7 @@ public sealed partial class MessageAttempts(
     /// Fetches the attachments and hands the email over. Null when the claim turned out to be lost
     /// (another instance recovered the message): then nothing was sent and nothing is to be recorded.
     /// </summary>
-    /// <param name="message">The claimed message, tracked by its batch's context.</param>
-    /// <param name="channel">Its channel.</param>
-    /// <param name="context">Held while the message (and so its batch's context) changes: the batch saves from another task.</param>
-    /// <param name="cancellationToken">Stops the attempt.</param>
-    public async Task<AttemptedDelivery?> AttemptAsync(Message message, Channel channel, SemaphoreSlim context, CancellationToken cancellationToken)
+    public async Task<AttemptedDelivery?> AttemptAsync(Message message, Channel channel, CancellationToken cancellationToken)
     {
         var fetched = AttachmentFetchResult.Success([]);
         if (message.AttachmentUrls.Count > 0)
@@ -49,17 +45,9 @@ public sealed partial class MessageAttempts(
         {
             var outcome = await transport.SendAsync(Email(message, channel, fetched.Attachments), Route(channel), async ct =>
             {
-                await context.WaitAsync(CancellationToken.None);
-                try
+                if (!await claims.CommitHandoverAsync(message, clock.GetUtcNow(), ct))
                 {
-                    if (message.MarkHandover(clock.GetUtcNow()).IsFailure || !await claims.CommitHandoverAsync(message, ct))
-                    {
-                        throw new ClaimLostException(message.Id);
-                    }
-                }
-                finally
-                {
-                    context.Release();
+                    throw new ClaimLostException(message.Id);
                 }
             }, cancellationToken);
             return Ended(message, outcome);

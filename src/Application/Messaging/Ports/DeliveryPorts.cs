@@ -37,12 +37,13 @@ public interface IMessageClaims
     Task<IReadOnlyList<ClaimedMessage>> ClaimDueAsync(int max, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Commits the handover point of a claimed message (<see cref="Message.MarkHandover"/>) before its SMTP
-    /// transaction starts: from here on a crash leaves it <c>uncertain</c> rather than queued again. False
-    /// when this process no longer holds the claim (it was recovered): the message must not be sent. The
-    /// caller holds the message's context while this runs (the row's new version is recorded in it).
+    /// Commits the handover point of a claimed message at <paramref name="at"/>, before its SMTP transaction
+    /// starts: from here on a crash leaves it <c>uncertain</c> rather than queued again. Then records it on
+    /// the message (<see cref="Message.MarkHandover"/>) while holding the batch's context
+    /// (<see cref="Delivery.BatchContext"/>). False when this process no longer holds the claim (it was
+    /// recovered): the message must not be sent.
     /// </summary>
-    Task<bool> CommitHandoverAsync(Message message, CancellationToken cancellationToken);
+    Task<bool> CommitHandoverAsync(Message message, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>Messages in <c>sending</c> whose claiming process is no longer alive (its heartbeat stopped).</summary>
     Task<IReadOnlyList<ClaimedMessage>> FindAbandonedAsync(int max, CancellationToken cancellationToken);

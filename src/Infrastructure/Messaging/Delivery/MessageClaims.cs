@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Modular.Application.Messaging.Delivery;
 using Modular.Application.Messaging.Ports;
 using Modular.Domain.Messaging;
 using Modular.Infrastructure.Messaging.Persistence;
@@ -14,11 +15,11 @@ namespace Modular.Infrastructure.Messaging.Delivery;
 /// rule is <c>due_at &lt;= now</c>. Each claim names this process (<see cref="DeliveryClaimer"/>) and renews its
 /// lease in the same statement; a claim whose claimer's lease ran out is abandoned.
 /// Statements run on connections of their own: a delivery run claims from several loops at once, and a
-/// batch commits handovers from its attempts side by side. A handover hands the row's new version to
-/// the batch's context (the caller holds that context meanwhile), so the batch's later save of the
-/// outcome is not mistaken for a concurrent change.
+/// batch commits handovers from its attempts side by side. A handover then hands the row's new version
+/// to the batch's context (holding <see cref="BatchContext"/> only for that), so the batch's later save
+/// of the outcome is not mistaken for a concurrent change.
 /// </summary>
-internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContext db, DeliveryClaimer claimer, DeliveryPolicy policy) : IMessageClaims
+internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContext db, BatchContext batch, DeliveryClaimer claimer, DeliveryPolicy policy) : IMessageClaims
 {
     /// <summary><c>status IN ('Queued', 'Scheduled')</c>: the claimable rule in SQL, for the claim and its index.</summary>
     public static readonly string ClaimableFilter =
@@ -67,10 +68,10 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
         return await ReadClaimedAsync(command, max, cancellationToken);
     }
 
-    public async Task<bool> CommitHandoverAsync(Message message, CancellationToken cancellationToken)
+    public async Task<bool> CommitHandoverAsync(Message message, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(HandoverSql);
-        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", NpgsqlDbType.TimestampTz) { TypedValue = message.HandoverAt ?? throw new InvalidOperationException($"Message {message.Id} has no handover point.") });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("at", NpgsqlDbType.TimestampTz) { TypedValue = at });
         command.Parameters.Add(new NpgsqlParameter<long>("id", message.Id));
         command.Parameters.Add(new NpgsqlParameter<Guid>("claimer", claimer.Id));
         if (await command.ExecuteScalarAsync(cancellationToken) is not uint version)
@@ -78,12 +79,25 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
             return false;
         }
 
-        // The row is as the batch's message says now: its later save writes only what changes after
-        // this, and expects the row version the handover left.
-        var entry = db.Entry(message);
-        entry.Property(nameof(Message.HandoverAt)).OriginalValue = message.HandoverAt;
-        entry.Property(MessagePersistence.Version).OriginalValue = version;
-        return true;
+        // The row is as the batch's message says from now on: its later save writes only what changes
+        // after this, and expects the row version the handover left. The batch saves from other tasks.
+        await batch.Gate.WaitAsync(CancellationToken.None);
+        try
+        {
+            if (message.MarkHandover(at).IsFailure)
+            {
+                return false;
+            }
+
+            var entry = db.Entry(message);
+            entry.Property(nameof(Message.HandoverAt)).OriginalValue = at;
+            entry.Property(MessagePersistence.Version).OriginalValue = version;
+            return true;
+        }
+        finally
+        {
+            batch.Gate.Release();
+        }
     }
 
     public async Task<IReadOnlyList<ClaimedMessage>> FindAbandonedAsync(int max, CancellationToken cancellationToken)
