@@ -8,6 +8,9 @@ namespace Modular.Api.Startup;
 /// </summary>
 internal sealed class StartupLock : IAsyncDisposable
 {
+    /// <summary>How long an instance waits for another one's start-up before giving up.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromMinutes(5);
+
     private readonly NpgsqlConnection _connection;
     private readonly long _key;
 
@@ -24,7 +27,9 @@ internal sealed class StartupLock : IAsyncDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection);
+            // Waiting here is waiting for another instance's migrations and schema install, which on a
+            // cold start of several instances can take longer than a command's default 30 s.
+            await using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection) { CommandTimeout = (int)LockWait.TotalSeconds };
             command.Parameters.AddWithValue("key", key);
             await command.ExecuteNonQueryAsync(cancellationToken);
             return new StartupLock(connection, key);

@@ -174,7 +174,7 @@ public sealed class ApiProcess : IAsyncDisposable
     private async Task WaitUntilReadyAsync()
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -201,7 +201,7 @@ public sealed class ApiProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        throw new TimeoutException("The API process was not ready within 60 s.");
+        throw new TimeoutException("The API process was not ready within 120 s.");
     }
 
     private static void Keep(System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
