@@ -69,21 +69,26 @@ public sealed class DeliverySlotCache(TimeProvider clock)
 {
     private const int PruneAbove = 10_000;
     private readonly ConcurrentDictionary<DateTimeOffset, byte> _slots = new();
+    private int _pruneAt = PruneAbove;
 
     public bool Contains(DateTimeOffset slot) => _slots.ContainsKey(slot);
 
     public void Add(DateTimeOffset slot)
     {
-        _slots.TryAdd(slot, 0);
-        if (_slots.Count > PruneAbove)
+        if (!_slots.TryAdd(slot, 0) || _slots.Count <= Volatile.Read(ref _pruneAt))
         {
-            // Past slots are never asked for again (a message due now runs at once).
-            var now = clock.GetUtcNow();
-            foreach (var past in _slots.Keys.Where(s => s < now))
-            {
-                _slots.TryRemove(past, out _);
-            }
+            return;
         }
+
+        // Past slots are never asked for again (a message due now runs at once). When most known slots
+        // are still ahead, the next pruning waits until there are twice as many, so adding stays cheap.
+        var now = clock.GetUtcNow();
+        foreach (var past in _slots.Keys.Where(s => s < now))
+        {
+            _slots.TryRemove(past, out _);
+        }
+
+        Volatile.Write(ref _pruneAt, Math.Max(PruneAbove, 2 * _slots.Count));
     }
 }
 
