@@ -26,7 +26,7 @@ namespace Modular.Infrastructure.Persistence.Migrations
             NpgsqlModelBuilderExtensions.UseHiLo(modelBuilder, "EntityFrameworkHiLoSequence");
 
             modelBuilder.HasSequence("EntityFrameworkHiLoSequence")
-                .IncrementsBy(10);
+                .IncrementsBy(100);
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
@@ -49,6 +49,44 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasName("pk_data_protection_keys");
 
                     b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Application.Common.Idempotency.IdempotencyRecord", b =>
+                {
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("fingerprint");
+
+                    b.Property<string>("Operation")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("operation");
+
+                    b.Property<string>("Response")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("response");
+
+                    b.HasKey("OrganizationId", "Key")
+                        .HasName("pk_idempotency_keys");
+
+                    b.ToTable("idempotency_keys", (string)null);
                 });
 
             modelBuilder.Entity("Modular.Domain.Channels.Channel", b =>
@@ -276,6 +314,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("channel_id");
 
+                    b.Property<Guid?>("ClaimedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claimed_by");
+
                     b.Property<long>("ConversationId")
                         .HasColumnType("bigint")
                         .HasColumnName("conversation_id");
@@ -311,6 +353,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.Property<string>("FromName")
                         .HasColumnType("text")
                         .HasColumnName("from_name");
+
+                    b.Property<DateTimeOffset?>("HandoverAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("handover_at");
 
                     b.Property<string>("HtmlBody")
                         .HasColumnType("text")
@@ -397,10 +443,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.HasIndex("CreatorUserId")
                         .HasDatabaseName("ix_messages_creator_user_id");
 
-                    b.HasIndex("DueAt")
-                        .HasDatabaseName("ix_messages_pending_due_at")
-                        .HasFilter("status IN ('Queued', 'Scheduled', 'Sending')");
-
                     b.HasIndex("MessageIdHeader")
                         .IsUnique()
                         .HasDatabaseName("ix_messages_message_id_header");
@@ -411,7 +453,19 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.HasIndex("OrganizationId", "Status", "DueAt")
                         .HasDatabaseName("ix_messages_organization_id_status_due_at");
 
+                    b.HasIndex(new[] { "DueAt" }, "ix_messages_claimable_due_at")
+                        .HasDatabaseName("ix_messages_claimable_due_at")
+                        .HasFilter("status IN ('Queued', 'Scheduled')");
+
+                    b.HasIndex(new[] { "ClaimedBy" }, "ix_messages_sending_claimed_by")
+                        .HasDatabaseName("ix_messages_sending_claimed_by")
+                        .HasFilter("status = 'Sending'");
+
                     b.ToTable("messages", (string)null);
+
+                    b
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_analyze_scale_factor", 0.02)
+                        .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_scale_factor", 0.01);
                 });
 
             modelBuilder.Entity("Modular.Domain.Organizations.ApiKey", b =>
@@ -530,6 +584,44 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Modular.Infrastructure.Messaging.Persistence.DeliveryClaimerRow", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_claimers");
+
+                    b.ToTable("delivery_claimers", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Infrastructure.Messaging.Persistence.DeliverySlotRow", b =>
+                {
+                    b.Property<DateTimeOffset>("Slot")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("slot");
+
+                    b.HasKey("Slot")
+                        .HasName("pk_delivery_slots");
+
+                    b.ToTable("delivery_slots", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Application.Common.Idempotency.IdempotencyRecord", b =>
+                {
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_idempotency_keys_organizations_organization_id");
+                });
+
             modelBuilder.Entity("Modular.Domain.Channels.Channel", b =>
                 {
                     b.HasOne("Modular.Domain.Organizations.Organization", null)
@@ -550,6 +642,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasMaxLength(255)
                                 .HasColumnType("character varying(255)")
                                 .HasColumnName("smtp_host");
+
+                            b1.Property<int>("MaxConnections")
+                                .HasColumnType("integer")
+                                .HasColumnName("smtp_max_connections");
 
                             b1.Property<int>("Port")
                                 .HasColumnType("integer")
@@ -759,6 +855,8 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                             b1.Property<DateTimeOffset>("At");
 
+                            b1.Property<string>("EnhancedStatus");
+
                             b1.Property<int>("Number");
 
                             b1.Property<string>("Outcome")
@@ -766,6 +864,8 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                             b1.Property<string>("Phase")
                                 .IsRequired();
+
+                            b1.Property<string>("QueueId");
 
                             b1.Property<int?>("ReplyCode");
 
@@ -800,6 +900,11 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                             b1.Property<string>("Name");
 
+                            b1.Property<string>("Reason");
+
+                            b1.Property<string>("Status")
+                                .IsRequired();
+
                             b1.HasKey("MessageId", "__synthesizedOrdinal")
                                 .HasName("pk_messages");
 
@@ -812,6 +917,33 @@ namespace Modular.Infrastructure.Persistence.Migrations
                             b1.WithOwner()
                                 .HasForeignKey("MessageId")
                                 .HasConstraintName("fk_messages_messages_message_id");
+
+                            b1.OwnsOne("Modular.Domain.Messaging.SmtpReply", "Reply", b2 =>
+                                {
+                                    b2.Property<long>("RecipientMessageId");
+
+                                    b2.Property<int>("Recipient__synthesizedOrdinal");
+
+                                    b2.Property<int>("Code");
+
+                                    b2.Property<string>("EnhancedStatus");
+
+                                    b2.Property<string>("QueueId");
+
+                                    b2.Property<string>("Text")
+                                        .IsRequired();
+
+                                    b2.HasKey("RecipientMessageId", "Recipient__synthesizedOrdinal")
+                                        .HasName("pk_messages");
+
+                                    b2.ToTable("messages");
+
+                                    b2.WithOwner()
+                                        .HasForeignKey("RecipientMessageId", "Recipient__synthesizedOrdinal")
+                                        .HasConstraintName("fk_messages_messages_recipient_message_id_recipient__synthesized");
+                                });
+
+                            b1.Navigation("Reply");
                         });
 
                     b.Navigation("Attempts");

@@ -13,7 +13,7 @@ namespace Modular.Infrastructure.Persistence.Migrations
         {
             migrationBuilder.CreateSequence(
                 name: "EntityFrameworkHiLoSequence",
-                incrementBy: 10);
+                incrementBy: 100);
 
             migrationBuilder.CreateTable(
                 name: "data_protection_keys",
@@ -26,6 +26,29 @@ namespace Modular.Infrastructure.Persistence.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "delivery_claimers",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    heartbeat_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_delivery_claimers", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "delivery_slots",
+                columns: table => new
+                {
+                    slot = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_delivery_slots", x => x.slot);
                 });
 
             migrationBuilder.CreateTable(
@@ -78,6 +101,7 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     smtp_security = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
                     smtp_username = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
                     smtp_password_protected = table.Column<string>(type: "text", nullable: true),
+                    smtp_max_connections = table.Column<int>(type: "integer", nullable: true),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
@@ -109,6 +133,28 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     table.PrimaryKey("pk_contacts", x => x.id);
                     table.ForeignKey(
                         name: "fk_contacts_organizations_organization_id",
+                        column: x => x.organization_id,
+                        principalTable: "organizations",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "idempotency_keys",
+                columns: table => new
+                {
+                    organization_id = table.Column<long>(type: "bigint", nullable: false),
+                    key = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    operation = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    fingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    response = table.Column<string>(type: "jsonb", nullable: false),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_idempotency_keys", x => new { x.organization_id, x.key });
+                    table.ForeignKey(
+                        name: "fk_idempotency_keys_organizations_organization_id",
                         column: x => x.organization_id,
                         principalTable: "organizations",
                         principalColumn: "id",
@@ -233,10 +279,12 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     schedule_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     due_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     sending_since = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    handover_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     sent_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     error = table.Column<string>(type: "text", nullable: true),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    claimed_by = table.Column<Guid>(type: "uuid", nullable: true),
                     xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false),
                     attempts = table.Column<string>(type: "jsonb", nullable: true),
                     compliance_results = table.Column<string>(type: "jsonb", nullable: true),
@@ -268,7 +316,9 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         column: x => x.creator_user_id,
                         principalTable: "users",
                         principalColumn: "id");
-                });
+                })
+                .Annotation("Npgsql:StorageParameter:autovacuum_analyze_scale_factor", 0.02)
+                .Annotation("Npgsql:StorageParameter:autovacuum_vacuum_scale_factor", 0.01);
 
             migrationBuilder.CreateIndex(
                 name: "ix_api_keys_hash",
@@ -334,6 +384,12 @@ namespace Modular.Infrastructure.Persistence.Migrations
                 column: "channel_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_messages_claimable_due_at",
+                table: "messages",
+                column: "due_at",
+                filter: "status IN ('Queued', 'Scheduled')");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_messages_conversation_id_created_at",
                 table: "messages",
                 columns: new[] { "conversation_id", "created_at" });
@@ -355,10 +411,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                 columns: new[] { "organization_id", "status", "due_at" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_messages_pending_due_at",
+                name: "ix_messages_sending_claimed_by",
                 table: "messages",
-                column: "due_at",
-                filter: "status IN ('Queued', 'Scheduled', 'Sending')");
+                column: "claimed_by",
+                filter: "status = 'Sending'");
 
             migrationBuilder.CreateIndex(
                 name: "ix_users_organization_id_normalized_email",
@@ -375,6 +431,15 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
             migrationBuilder.DropTable(
                 name: "data_protection_keys");
+
+            migrationBuilder.DropTable(
+                name: "delivery_claimers");
+
+            migrationBuilder.DropTable(
+                name: "delivery_slots");
+
+            migrationBuilder.DropTable(
+                name: "idempotency_keys");
 
             migrationBuilder.DropTable(
                 name: "messages");
