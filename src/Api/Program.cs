@@ -83,6 +83,7 @@ await DatabaseInitializer.InitializeAsync(app.Services, app.Configuration);
 var recurringJobs = app.Services.GetRequiredService<IRecurringJobManager>();
 recurringJobs.RemoveIfExists("outbox-sweeper");
 DeliveryServices.ScheduleDeliverySweeper(recurringJobs);
+DeliveryServices.ScheduleIdempotencyExpiry(recurringJobs);
 await app.RunAsync();
 return 0;
 

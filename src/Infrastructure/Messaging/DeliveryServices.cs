@@ -66,6 +66,14 @@ public static class DeliveryServices
         services.AddSingleton<DeliveryRunTrigger>();
         services.AddSingleton<DeliverySlotCache>();
         services.AddScoped<IIdempotencyStore, EfIdempotencyStore>();
+        var retention = configuration.GetValue("Idempotency:Retention", IdempotencyRetention.DefaultPeriod);
+        if (retention <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Idempotency:Retention must be a positive time span (given: {retention}).");
+        }
+
+        services.AddSingleton(new IdempotencyRetention(retention));
+        services.AddScoped<IdempotencyExpiryJob>();
 
         // Storage and activator are this host's own, not Hangfire's static JobStorage.Current and
         // JobActivator.Current, so two hosts in one process (the tests, a restart) never run jobs
@@ -115,4 +123,8 @@ public static class DeliveryServices
     public static void ScheduleDeliverySweeper(IRecurringJobManager recurringJobs) =>
         recurringJobs.AddOrUpdate<DeliverySweepJob>(
             DeliverySweepJob.RecurringJobId, sweeper => sweeper.RunAsync(CancellationToken.None), "*/15 * * * * *");
+
+    public static void ScheduleIdempotencyExpiry(IRecurringJobManager recurringJobs) =>
+        recurringJobs.AddOrUpdate<IdempotencyExpiryJob>(
+            IdempotencyExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Modular.IntegrationTests.Infrastructure;
 using Modular.IntegrationTests.Support;
 
@@ -129,5 +130,83 @@ public sealed class IdempotencyTests(ApiFactory api)
         var b = await second.Organization.SendAsync(new { From = second.ChannelEmail, To = MailDev.UniqueAddress(), Body = "Hi", LocalId = key });
 
         Assert.NotEqual(a.Id(), b.Id());
+    }
+
+    [Theory]
+    [MemberData(nameof(Endpoints))]
+    public async Task After_the_retention_window_the_same_key_creates_a_new_message(string kind)
+    {
+        var (organization, endpoint) = await SetUpAsync(kind);
+        var key = $"late-{Guid.NewGuid():N}";
+        string WithKey()
+        {
+            var node = System.Text.Json.JsonSerializer.SerializeToNode(endpoint.Body(MailDev.UniqueAddress(), "Again"), HttpJson.Options)!.AsObject();
+            node["local_id"] = key;
+            return node.ToJsonString();
+        }
+
+        using var first = await organization.Client.SendRawJsonAsync(HttpMethod.Post, endpoint.Path, WithKey());
+        var firstId = MessageId(await ApiAssert.StatusAsync(first, endpoint.Success));
+        Assert.Equal(1, await AgeKeysAsync(organization, TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1), key));
+
+        // Another request under the expired key: not a replay, not a 422, a new message.
+        using var second = await organization.Client.SendRawJsonAsync(HttpMethod.Post, endpoint.Path, WithKey());
+        var secondId = MessageId(await ApiAssert.StatusAsync(second, endpoint.Success));
+
+        Assert.False(second.Headers.Contains("Idempotent-Replayed"));
+        Assert.NotEqual(firstId, secondId);
+        using var third = await organization.Client.SendRawJsonAsync(HttpMethod.Post, endpoint.Path, WithKey());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, third.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_expiry_job_removes_keys_older_than_the_window_and_keeps_the_others()
+    {
+        var setup = await InboxSetup.CreateAsync(api);
+        var keys = Enumerable.Range(0, 3).Select(i => $"expiry-{i}-{Guid.NewGuid():N}").ToList();
+        foreach (var key in keys)
+        {
+            await setup.Organization.SendAsync(new { From = setup.ChannelEmail, To = MailDev.UniqueAddress(), Body = "Hi", LocalId = key });
+        }
+
+        await AgeKeysAsync(setup.Organization, TimeSpan.FromDays(8), keys[0], keys[1]);
+        await AgeKeysAsync(setup.Organization, TimeSpan.FromDays(6), keys[2]);
+
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var job = scope.ServiceProvider.GetRequiredService<Modular.Infrastructure.Messaging.Idempotency.IdempotencyExpiryJob>();
+            Assert.True(await job.RemoveExpiredAsync(CancellationToken.None) >= 2);
+        }
+
+        Assert.Equal([keys[2]], await KeysAsync(setup.Organization));
+    }
+
+    /// <summary>Moves the creation time of this organization's records of <paramref name="keys"/> back by <paramref name="age"/>.</summary>
+    private static async Task<int> AgeKeysAsync(TestOrganization organization, TimeSpan age, params string[] keys)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ApiFactory.SharedConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "UPDATE idempotency_keys SET created_at = now() - @age WHERE organization_id = @organization AND key = ANY(@keys)", connection);
+        command.Parameters.AddWithValue("age", age);
+        command.Parameters.AddWithValue("organization", organization.Id);
+        command.Parameters.AddWithValue("keys", keys);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<List<string>> KeysAsync(TestOrganization organization)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(ApiFactory.SharedConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT key FROM idempotency_keys WHERE organization_id = @organization ORDER BY key", connection);
+        command.Parameters.AddWithValue("organization", organization.Id);
+        await using var reader = await command.ExecuteReaderAsync();
+        var keys = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
     }
 }

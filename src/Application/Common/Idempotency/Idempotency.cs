@@ -53,6 +53,20 @@ public interface IIdempotencyStore
     Task<IdempotencyRecord?> FindAsync(string key, CancellationToken cancellationToken);
 
     void Add(IdempotencyRecord record);
+
+    /// <summary>Removes this organization's record of <paramref name="key"/> if it was created before <paramref name="before"/>.</summary>
+    Task RemoveExpiredAsync(string key, DateTimeOffset before, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// How long a first answer is kept (<c>Idempotency:Retention</c>, 7 days by default). After that the key
+/// is free again: a request with it is a new request, whether or not the expiry job has removed the row yet.
+/// </summary>
+public sealed record IdempotencyRetention(TimeSpan Period)
+{
+    public static readonly TimeSpan DefaultPeriod = TimeSpan.FromDays(7);
+
+    public DateTimeOffset ExpiredBefore(DateTimeOffset now) => now - Period;
 }
 
 /// <summary>Tells the endpoint that the answer of this request is a replay of the first one.</summary>
@@ -75,6 +89,7 @@ public sealed class IdempotencyBehavior<TMessage, TResponse>(
     IUnitOfWork unitOfWork,
     IdempotencyContext context,
     ICurrentTenant tenant,
+    IdempotencyRetention retention,
     TimeProvider clock) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IIdempotentCommand, IBaseCommand
     where TResponse : IFailable<TResponse>
@@ -93,7 +108,14 @@ public sealed class IdempotencyBehavior<TMessage, TResponse>(
         var fingerprint = Fingerprint(message);
         if (await store.FindAsync(key, cancellationToken) is { } existing)
         {
-            return Replay(existing, operation, fingerprint);
+            var expiredBefore = retention.ExpiredBefore(clock.GetUtcNow());
+            if (existing.CreatedAt >= expiredBefore)
+            {
+                return Replay(existing, operation, fingerprint);
+            }
+
+            // Past the retention window the key is new again; its old row goes first so ours can take its place.
+            await store.RemoveExpiredAsync(key, expiredBefore, cancellationToken);
         }
 
         var response = await next(message, cancellationToken);

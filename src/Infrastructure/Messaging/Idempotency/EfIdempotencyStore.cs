@@ -13,6 +13,11 @@ internal sealed class EfIdempotencyStore(ModularDbContext db, TenantContext tena
             .FirstOrDefaultAsync(r => r.OrganizationId == tenant.OrganizationId && r.Key == key, cancellationToken);
 
     public void Add(IdempotencyRecord record) => db.Set<IdempotencyRecord>().Add(record);
+
+    public Task RemoveExpiredAsync(string key, DateTimeOffset before, CancellationToken cancellationToken) =>
+        db.Set<IdempotencyRecord>()
+            .Where(r => r.OrganizationId == tenant.OrganizationId && r.Key == key && r.CreatedAt < before)
+            .ExecuteDeleteAsync(cancellationToken);
 }
 
 /// <summary>
@@ -29,6 +34,8 @@ internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<
         builder.Property(r => r.Operation).HasMaxLength(100);
         builder.Property(r => r.Fingerprint).HasMaxLength(64);
         builder.Property(r => r.Response).HasColumnType("jsonb");
+        // The expiry job deletes by age: an index range over the expired rows, not a scan of every key.
+        builder.HasIndex(r => r.CreatedAt);
         builder.HasOne<Organization>().WithMany().HasForeignKey(r => r.OrganizationId);
     }
 }

@@ -83,6 +83,9 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.HasKey("OrganizationId", "Key")
                         .HasName("pk_idempotency_keys");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_idempotency_keys_created_at");
+
                     b.ToTable("idempotency_keys", (string)null);
                 });
 

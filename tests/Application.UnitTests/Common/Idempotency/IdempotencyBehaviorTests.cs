@@ -13,6 +13,8 @@ public sealed class IdempotencyBehaviorTests
 
     private static readonly Sent Accepted = new(41, "queued", Clock.Now);
 
+    private static readonly IdempotencyRetention Retention = new(TimeSpan.FromDays(7));
+
     private readonly MemoryIdempotencyStore _store = new();
     private readonly IdempotencyContext _context = new();
     private readonly CommittingUnitOfWork _unitOfWork;
@@ -21,7 +23,7 @@ public sealed class IdempotencyBehaviorTests
     public IdempotencyBehaviorTests()
     {
         _unitOfWork = new CommittingUnitOfWork(_store);
-        _behavior = new IdempotencyBehavior<Send, Result<Sent>>(_store, _unitOfWork, _context, new Tenant(OrganizationId), new FixedClock());
+        _behavior = new IdempotencyBehavior<Send, Result<Sent>>(_store, _unitOfWork, _context, new Tenant(OrganizationId), Retention, new FixedClock());
     }
 
     [Theory]
@@ -72,12 +74,47 @@ public sealed class IdempotencyBehaviorTests
     }
 
     [Fact]
+    public async Task A_repeat_on_the_last_day_of_the_retention_window_still_replays()
+    {
+        await _behavior.Handle(new Send("ann@example.com", "order-42"), new Next<Send, Result<Sent>>(Accepted).Delegate, CancellationToken.None);
+        var context = new IdempotencyContext();
+        var repeat = new IdempotencyBehavior<Send, Result<Sent>>(_store, _unitOfWork, context, new Tenant(OrganizationId), Retention, new FixedClock(Clock.Now.AddDays(7)));
+        var next = new Next<Send, Result<Sent>>(new Sent(99, "queued", Clock.Now));
+
+        var result = await repeat.Handle(new Send("ann@example.com", "order-42"), next.Delegate, CancellationToken.None);
+
+        Assert.Equal(0, next.Calls);
+        Assert.True(context.Replayed);
+        Assert.Equal(41, result.Value.Id);
+    }
+
+    [Fact]
+    public async Task A_repeat_after_the_retention_window_is_a_new_request_that_replaces_the_old_record()
+    {
+        await _behavior.Handle(new Send("ann@example.com", "order-42"), new Next<Send, Result<Sent>>(Accepted).Delegate, CancellationToken.None);
+        var later = Clock.Now.AddDays(7).AddSeconds(1);
+        var context = new IdempotencyContext();
+        var repeat = new IdempotencyBehavior<Send, Result<Sent>>(_store, _unitOfWork, context, new Tenant(OrganizationId), Retention, new FixedClock(later));
+        var next = new Next<Send, Result<Sent>>(new Sent(99, "queued", later));
+
+        // Even a different request may use the key again once its first answer has expired.
+        var result = await repeat.Handle(new Send("bob@example.com", "order-42"), next.Delegate, CancellationToken.None);
+
+        Assert.Equal(1, next.Calls);
+        Assert.False(context.Replayed);
+        Assert.Equal(99, result.Value.Id);
+        var record = Assert.Single(_store.Committed);
+        Assert.Equal(later, record.CreatedAt);
+        Assert.Contains("remove expired", _store.Log);
+    }
+
+    [Fact]
     public async Task A_repeat_of_the_same_command_returns_the_first_answer_without_running_it()
     {
         var first = new Next<Send, Result<Sent>>(Accepted);
         await _behavior.Handle(new Send("ann@example.com", "order-42"), first.Delegate, CancellationToken.None);
         var context = new IdempotencyContext();
-        var repeat = new IdempotencyBehavior<Send, Result<Sent>>(_store, _unitOfWork, context, new Tenant(OrganizationId), new FixedClock(Clock.Later(5)));
+        var repeat = new IdempotencyBehavior<Send, Result<Sent>>(_store, _unitOfWork, context, new Tenant(OrganizationId), Retention, new FixedClock(Clock.Later(5)));
         var next = new Next<Send, Result<Sent>>(new Sent(99, "other", Clock.Later(5)));
 
         var result = await repeat.Handle(new Send("ann@example.com", "order-42"), next.Delegate, CancellationToken.None);
@@ -94,7 +131,7 @@ public sealed class IdempotencyBehaviorTests
     public async Task A_repeat_of_a_plain_result_command_replays_its_success()
     {
         var context = new IdempotencyContext();
-        var behavior = new IdempotencyBehavior<Archive, Result>(_store, _unitOfWork, context, new Tenant(OrganizationId), new FixedClock());
+        var behavior = new IdempotencyBehavior<Archive, Result>(_store, _unitOfWork, context, new Tenant(OrganizationId), Retention, new FixedClock());
         var next = new Next<Archive, Result>(Result.Success());
 
         await behavior.Handle(new Archive(3, "archive-3"), next.Delegate, CancellationToken.None);
@@ -189,7 +226,7 @@ public sealed class IdempotencyBehaviorTests
     {
         var winner = new Sent(40, "scheduled", Clock.Later(60));
         var winnerStore = new MemoryIdempotencyStore();
-        await new IdempotencyBehavior<Send, Result<Sent>>(winnerStore, new CommittingUnitOfWork(winnerStore), new IdempotencyContext(), new Tenant(OrganizationId), new FixedClock())
+        await new IdempotencyBehavior<Send, Result<Sent>>(winnerStore, new CommittingUnitOfWork(winnerStore), new IdempotencyContext(), new Tenant(OrganizationId), Retention, new FixedClock())
             .Handle(new Send("ann@example.com", "order-42"), new Next<Send, Result<Sent>>(winner).Delegate, CancellationToken.None);
         var winnerRecord = Assert.Single(winnerStore.Committed);
         _unitOfWork.LoseRaceTo(winnerRecord);
@@ -289,6 +326,13 @@ public sealed class IdempotencyBehaviorTests
             Adds++;
             Log.Add("add");
             Pending.Add(record);
+        }
+
+        public Task RemoveExpiredAsync(string key, DateTimeOffset before, CancellationToken cancellationToken)
+        {
+            Log.Add("remove expired");
+            Committed.RemoveAll(r => r.Key == key && r.CreatedAt < before);
+            return Task.CompletedTask;
         }
     }
 

@@ -63,14 +63,16 @@ public sealed class IdempotentSendReplayTests
         var store = new SingleRecordStore();
         var unitOfWork = new NoOpUnitOfWork();
         var next = new Next<TCommand, Result<TResponse>>(Result.Success(first));
-        await new IdempotencyBehavior<TCommand, Result<TResponse>>(store, unitOfWork, new IdempotencyContext(), new OneTenant(), new FixedClock())
+        await new IdempotencyBehavior<TCommand, Result<TResponse>>(store, unitOfWork, new IdempotencyContext(), new OneTenant(), Retention, new FixedClock())
             .Handle(command, next.Delegate, CancellationToken.None);
 
         var context = new IdempotencyContext();
-        var second = await new IdempotencyBehavior<TCommand, Result<TResponse>>(store, unitOfWork, context, new OneTenant(), new FixedClock())
+        var second = await new IdempotencyBehavior<TCommand, Result<TResponse>>(store, unitOfWork, context, new OneTenant(), Retention, new FixedClock())
             .Handle(repeat(command), next.Delegate, CancellationToken.None);
         return (second, next.Calls, context);
     }
+
+    private static readonly IdempotencyRetention Retention = new(IdempotencyRetention.DefaultPeriod);
 
     private sealed class OneTenant : ICurrentTenant
     {
@@ -85,6 +87,8 @@ public sealed class IdempotentSendReplayTests
             Task.FromResult(_record?.Key == key ? _record : null);
 
         public void Add(IdempotencyRecord record) => _record = record;
+
+        public Task RemoveExpiredAsync(string key, DateTimeOffset before, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class NoOpUnitOfWork : IUnitOfWork
