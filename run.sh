@@ -2,6 +2,10 @@
 # Starts what is not running (private PostgreSQL, MailDev), then the API on
 # http://localhost:5080. The API applies migrations and seeds the demo
 # organization itself. Idempotent: a second run reuses everything.
+# Settings given in the environment win (Admin__ApiKey, Demo__ApiKey,
+# ConnectionStrings__Database, Smtp__Host, Smtp__Port, ASPNETCORE_URLS,
+# ASPNETCORE_ENVIRONMENT, DataProtection__CertificatePath/Password); the stored
+# keys and local defaults are used only for what is not given.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
@@ -53,26 +57,32 @@ data_protection_certificate() {
 }
 
 mkdir -p "$REPO/.local"
-demo_key="$(api_key "$REPO/.local/demo-api-key" mod_demo_)"
-admin_key="$(api_key "$REPO/.local/admin-api-key" mod_admin_)"
+if [[ -n "${Admin__ApiKey:-}" ]]; then
+    admin_key="$Admin__ApiKey"; admin_from="from the environment"
+else
+    admin_key="$(api_key "$REPO/.local/admin-api-key" mod_admin_)"; admin_from="stored in .local/admin-api-key"
+fi
+demo_key="${Demo__ApiKey:-$(api_key "$REPO/.local/demo-api-key" mod_demo_)}"
+urls="${ASPNETCORE_URLS:-http://localhost:5080}"
 
-echo "Admin API key: $admin_key   (stored in .local/admin-api-key)"
+echo "Admin API key: $admin_key   ($admin_from)"
 echo "MailDev (received mail): http://127.0.0.1:$MODULAR_MAILDEV_WEB_PORT"
-echo "Starting the API on http://localhost:5080 ..."
+echo "Starting the API on $urls ..."
 
-export ASPNETCORE_ENVIRONMENT=Development
-export ASPNETCORE_URLS=http://localhost:5080
-export ConnectionStrings__Database
-ConnectionStrings__Database="$(pg_connection_string modular)"
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+export ASPNETCORE_URLS="$urls"
+export ConnectionStrings__Database="${ConnectionStrings__Database:-$(pg_connection_string modular)}"
 export Admin__ApiKey="$admin_key"
 export Demo__ApiKey="$demo_key"
-export Smtp__Host=127.0.0.1
-export Smtp__Port="$MODULAR_SMTP_PORT"
-dp_certificate="$(data_protection_certificate)"
-if [[ -n "$dp_certificate" ]]; then
-    export DataProtection__CertificatePath="$dp_certificate"
-    DataProtection__CertificatePassword="$(tr -d '[:space:]' <"$REPO/.local/data-protection.password")"
-    export DataProtection__CertificatePassword
+export Smtp__Host="${Smtp__Host:-127.0.0.1}"
+export Smtp__Port="${Smtp__Port:-$MODULAR_SMTP_PORT}"
+if [[ -z "${DataProtection__CertificatePath:-}" ]]; then
+    dp_certificate="$(data_protection_certificate)"
+    if [[ -n "$dp_certificate" ]]; then
+        export DataProtection__CertificatePath="$dp_certificate"
+        DataProtection__CertificatePassword="$(tr -d '[:space:]' <"$REPO/.local/data-protection.password")"
+        export DataProtection__CertificatePassword
+    fi
 fi
 
 exec dotnet run --project src/Api/Modular.Api.csproj -c Release

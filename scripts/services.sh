@@ -14,11 +14,21 @@
 #   MODULAR_SMTP_PORT         MailDev SMTP port        (default 1025)
 #   MODULAR_MAILDEV_WEB_PORT  MailDev web/REST port    (default 1080)
 #
+# Only this checkout's own services are ever used: a PostgreSQL already up is
+# reused only when it serves this checkout's data directory, a MailDev only
+# when it is the one this checkout started. When this checkout's service runs
+# on other ports it is used there (the variables above are updated). When a
+# port is taken by something else, a port given in the environment is an
+# error, and a default port moves to the next free one.
+#
 # Progress messages go to stderr, prefixed with "[services]".
 
 if [[ -z "${REPO:-}" ]]; then
     REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 fi
+# set to 1 when the caller chose the port (then it is never moved)
+_SVC_PG_PORT_GIVEN="${MODULAR_PG_PORT:+1}"
+_SVC_MAILDEV_PORTS_GIVEN="${MODULAR_SMTP_PORT:+1}${MODULAR_MAILDEV_WEB_PORT:+1}"
 MODULAR_PG_PORT="${MODULAR_PG_PORT:-55432}"
 MODULAR_SMTP_PORT="${MODULAR_SMTP_PORT:-1025}"
 MODULAR_MAILDEV_WEB_PORT="${MODULAR_MAILDEV_WEB_PORT:-1080}"
@@ -32,6 +42,19 @@ _svc_is_root() { [[ "$(id -u)" -eq 0 ]]; }
 # true when something accepts TCP connections on 127.0.0.1:PORT
 _svc_port_open() {
     timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+# Prints the first port from START on (at most 200 further) where nothing listens.
+_svc_free_port() {
+    local port="$1" last=$(( $1 + 200 ))
+    while (( port <= last )); do
+        if ! _svc_port_open "$port"; then
+            printf '%s\n' "$port"
+            return 0
+        fi
+        port=$(( port + 1 ))
+    done
+    _svc_die "no free port between $1 and $last"
 }
 
 # ---------------------------------------------------------------- PostgreSQL
@@ -122,14 +145,50 @@ _pg_ready() {
     "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$MODULAR_PG_PORT" >/dev/null 2>&1
 }
 
+# Prints the port of this checkout's cluster when it is running (from its postmaster.pid).
+_pg_own_running_port() {
+    local data="$PG_BASE/data" pid port
+    [[ -s "$data/postmaster.pid" ]] || return 1
+    pid="$(sed -n 1p "$data/postmaster.pid" 2>/dev/null)"
+    port="$(sed -n 4p "$data/postmaster.pid" 2>/dev/null)"
+    [[ "$pid" =~ ^[0-9]+$ && "$port" =~ ^[0-9]+$ ]] || return 1
+    kill -0 "$pid" 2>/dev/null || return 1
+    printf '%s\n' "$port"
+}
+
 ensure_postgres() {
     _pg_find_bin || return 1
-    if _pg_ready; then
-        _svc_log "PostgreSQL is up on 127.0.0.1:$MODULAR_PG_PORT"
-        return 0
-    fi
     _pg_choose_base || return 1
-    local data="$PG_BASE/data" log="$PG_BASE/postgres.log" sock major
+    local data="$PG_BASE/data" log="$PG_BASE/postgres.log" sock major own_port
+    if own_port="$(_pg_own_running_port)"; then
+        if [[ "$own_port" != "$MODULAR_PG_PORT" ]]; then
+            if [[ -n "$_SVC_PG_PORT_GIVEN" ]]; then
+                _svc_die "this checkout's PostgreSQL ($data) runs on port $own_port, not MODULAR_PG_PORT=$MODULAR_PG_PORT; stop it or use that port"
+                return 1
+            fi
+            MODULAR_PG_PORT="$own_port"
+        fi
+        local i
+        for ((i = 0; i < 60; i++)); do
+            if _pg_ready; then
+                _svc_log "PostgreSQL is up on 127.0.0.1:$MODULAR_PG_PORT ($data)"
+                return 0
+            fi
+            sleep 1
+        done
+        _svc_die "this checkout's PostgreSQL ($data) runs but does not answer on 127.0.0.1:$MODULAR_PG_PORT"
+        return 1
+    fi
+    if _svc_port_open "$MODULAR_PG_PORT"; then
+        # Not ours (ours is not running): never use, let alone drop databases of, another cluster.
+        if [[ -n "$_SVC_PG_PORT_GIVEN" ]]; then
+            _svc_die "port $MODULAR_PG_PORT (MODULAR_PG_PORT) is taken by another server, not this checkout's PostgreSQL ($data); choose a free port"
+            return 1
+        fi
+        local taken="$MODULAR_PG_PORT"
+        MODULAR_PG_PORT="$(_svc_free_port $(( taken + 1 )))" || return 1
+        _svc_log "port $taken is taken by another server (not this checkout's cluster); using $MODULAR_PG_PORT"
+    fi
     major="$(basename "$(dirname "$PG_BIN")")"
 
     if [[ ! -s "$data/PG_VERSION" ]]; then
@@ -227,6 +286,13 @@ _maildev_install() {
     local dir; dir="$(_maildev_dir)"
     command -v node >/dev/null 2>&1 || { _svc_die "node is not installed (MailDev needs Node.js 20+ and npm)"; return 1; }
     command -v npm >/dev/null 2>&1 || { _svc_die "npm is not installed (MailDev needs Node.js 20+ and npm)"; return 1; }
+    # maildev 3.0.0 declares "engines": {"node": ">=20.0.0"}
+    local node_major
+    node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+    if (( node_major < 20 )); then
+        _svc_die "MailDev $MODULAR_MAILDEV_VERSION needs Node.js 20 or later; this machine has $(node --version 2>/dev/null || echo 'an unknown version')"
+        return 1
+    fi
     mkdir -p "$dir"
     # one installer at a time (run.sh and test.sh may start together)
     local lock_fd
@@ -250,17 +316,47 @@ _maildev_install() {
     _maildev_installed || { _svc_die "maildev is not usable after npm install (see $REPO/.local/maildev.install.log)"; return 1; }
 }
 
+# Prints "SMTP WEB", the ports of the MailDev this checkout started, when it runs: its pid file
+# names a live process whose command line is this checkout's maildev.
+_maildev_own_ports() {
+    local pid args smtp="" web=""
+    pid="$(cat "$REPO/.local/maildev.pid" 2>/dev/null || true)"
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+    args="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+    [[ "$args" == *"$(_maildev_dir)/"* ]] || return 1
+    [[ "$args" =~ --smtp\ ([0-9]+) ]] && smtp="${BASH_REMATCH[1]}"
+    [[ "$args" =~ --web\ ([0-9]+) ]] && web="${BASH_REMATCH[1]}"
+    [[ -n "$smtp" && -n "$web" ]] || return 1
+    printf '%s %s\n' "$smtp" "$web"
+}
+
 ensure_maildev() {
-    local smtp="$MODULAR_SMTP_PORT" web="$MODULAR_MAILDEV_WEB_PORT"
-    local log="$REPO/.local/maildev.log" pidfile="$REPO/.local/maildev.pid" pid="" i
+    local log="$REPO/.local/maildev.log" pidfile="$REPO/.local/maildev.pid" pid="" i own smtp web
     mkdir -p "$REPO/.local"
-    if _svc_port_open "$smtp"; then
-        if _svc_port_open "$web"; then
-            _svc_log "MailDev is up (SMTP 127.0.0.1:$smtp, web http://127.0.0.1:$web)"
-            return 0
+    if own="$(_maildev_own_ports)"; then
+        read -r smtp web <<<"$own"
+        if [[ -n "$_SVC_MAILDEV_PORTS_GIVEN" && ( "$smtp" != "$MODULAR_SMTP_PORT" || "$web" != "$MODULAR_MAILDEV_WEB_PORT" ) ]]; then
+            _svc_die "this checkout's MailDev runs on SMTP $smtp / web $web, not the ports given ($MODULAR_SMTP_PORT / $MODULAR_MAILDEV_WEB_PORT); stop it (pid $(cat "$pidfile")) or use those ports"
+            return 1
         fi
-        _svc_log "something listens on SMTP port $smtp; waiting for the MailDev web port $web"
+        MODULAR_SMTP_PORT="$smtp" MODULAR_MAILDEV_WEB_PORT="$web"
+        pid="$(cat "$pidfile")"
     else
+        smtp="$MODULAR_SMTP_PORT" web="$MODULAR_MAILDEV_WEB_PORT"
+        if _svc_port_open "$smtp" || _svc_port_open "$web"; then
+            # Another checkout's MailDev (or another server): its mail is not ours to read or clear.
+            if [[ -n "$_SVC_MAILDEV_PORTS_GIVEN" ]]; then
+                _svc_die "port $smtp or $web (MODULAR_SMTP_PORT / MODULAR_MAILDEV_WEB_PORT) is taken by another server, not this checkout's MailDev; choose free ports"
+                return 1
+            fi
+            for ((i = 1; i <= 200; i++)); do
+                if ! _svc_port_open $(( smtp + i )) && ! _svc_port_open $(( web + i )); then break; fi
+            done
+            (( i <= 200 )) || { _svc_die "no free pair of ports for MailDev near $smtp / $web"; return 1; }
+            _svc_log "ports $smtp / $web are taken by another server (not this checkout's MailDev); using $(( smtp + i )) / $(( web + i ))"
+            smtp=$(( smtp + i )) web=$(( web + i ))
+            MODULAR_SMTP_PORT="$smtp" MODULAR_MAILDEV_WEB_PORT="$web"
+        fi
         _maildev_installed || _maildev_install || return 1
         _svc_log "starting MailDev (SMTP 127.0.0.1:$smtp, web 127.0.0.1:$web, log: $log)"
         printf '\n--- %s starting maildev\n' "$(date -u +%FT%TZ)" >>"$log"
