@@ -119,7 +119,7 @@ public sealed class LatestConversationSpec : Specification<Conversation>
     public LatestConversationSpec(long contactId, long channelId) =>
         Query.Where(c => c.ContactId == contactId && c.ChannelId == channelId)
             .OrderByDescending(c => c.LastMessageAt)
-            .OrderByDescending(c => c.Id)
+            .ThenByDescending(c => c.Id)
             .Take(1);
 }
 
@@ -129,7 +129,7 @@ public sealed class LatestMessageSpec : Specification<Message>
     public LatestMessageSpec(long conversationId) =>
         Query.Where(m => m.ConversationId == conversationId)
             .OrderByDescending(m => m.CreatedAt)
-            .OrderByDescending(m => m.Id)
+            .ThenByDescending(m => m.Id)
             .Take(1)
             .AsNoTracking();
 }

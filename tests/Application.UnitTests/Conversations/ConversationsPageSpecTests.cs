@@ -26,7 +26,7 @@ public sealed class ConversationsPageSpecTests
         var spec = new ConversationsPageSpec(NoFilter, paged: false);
 
         Assert.Equal([5L, 4, 3, 2, 1, 6], Ids(spec));
-        Assert.Empty(spec.Criteria);
+        Assert.Empty(spec.WhereExpressions);
         Assert.True(spec.AsNoTracking);
     }
 
@@ -105,8 +105,8 @@ public sealed class ConversationsPageSpecTests
     {
         var spec = new ConversationsPageSpec(NoFilter with { Limit = 1, Offset = 3 }, paged: false);
 
-        Assert.Null(spec.Skip);
-        Assert.Null(spec.Take);
+        Assert.Equal(-1, spec.Skip); // Ardalis.Specification: -1 = not set
+        Assert.Equal(-1, spec.Take); // Ardalis.Specification: -1 = not set
         Assert.Equal(6, Ids(spec).Count);
     }
 

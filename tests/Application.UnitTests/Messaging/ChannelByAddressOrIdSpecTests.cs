@@ -45,8 +45,8 @@ public sealed class ChannelByAddressOrIdSpecTests
         var byId = new ChannelByAddressOrIdSpec("12");
         var byAddress = new ChannelByAddressOrIdSpec("support@example.com");
 
-        Assert.Single(byId.Criteria);
-        Assert.Single(byAddress.Criteria);
+        Assert.Single(byId.WhereExpressions);
+        Assert.Single(byAddress.WhereExpressions);
         Assert.Equal(12, Assert.Single(byId.Evaluate(Channels)).Id);
         Assert.Equal(12, Assert.Single(byAddress.Evaluate(Channels)).Id);
     }

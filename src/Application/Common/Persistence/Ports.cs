@@ -1,4 +1,4 @@
-using Modular.Application.Common.Specifications;
+using Ardalis.Specification;
 using Modular.Domain.Common;
 
 namespace Modular.Application.Common.Persistence;
@@ -7,14 +7,14 @@ namespace Modular.Application.Common.Persistence;
 public interface IRepository<T>
     where T : AggregateRoot
 {
-    Task<T?> FirstOrDefaultAsync(Specification<T> specification, CancellationToken cancellationToken);
+    Task<T?> FirstOrDefaultAsync(ISpecification<T> specification, CancellationToken cancellationToken);
 
-    Task<List<T>> ListAsync(Specification<T> specification, CancellationToken cancellationToken);
+    Task<List<T>> ListAsync(ISpecification<T> specification, CancellationToken cancellationToken);
 
     /// <summary>Counts what the specification's criteria match, ignoring its paging.</summary>
-    Task<int> CountAsync(Specification<T> specification, CancellationToken cancellationToken);
+    Task<int> CountAsync(ISpecification<T> specification, CancellationToken cancellationToken);
 
-    Task<bool> AnyAsync(Specification<T> specification, CancellationToken cancellationToken);
+    Task<bool> AnyAsync(ISpecification<T> specification, CancellationToken cancellationToken);
 
     /// <summary>Adds a new aggregate; its id is assigned here (from a block of the id sequence).</summary>
     ValueTask AddAsync(T aggregate, CancellationToken cancellationToken);

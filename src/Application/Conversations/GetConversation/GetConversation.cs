@@ -18,7 +18,7 @@ public sealed class LatestMessagesSpec : Specification<Message>
     public LatestMessagesSpec(long conversationId) =>
         Query.Where(m => m.ConversationId == conversationId)
             .OrderByDescending(m => m.CreatedAt)
-            .OrderByDescending(m => m.Id)
+            .ThenByDescending(m => m.Id)
             .Take(Count)
             .AsNoTracking();
 }

@@ -23,7 +23,7 @@ public sealed class ConversationMessagesSpec : Specification<Message>
 {
     public ConversationMessagesSpec(long conversationId, int? skip = null, int? take = null)
     {
-        Query.Where(m => m.ConversationId == conversationId).OrderBy(m => m.CreatedAt).OrderBy(m => m.Id).AsNoTracking();
+        Query.Where(m => m.ConversationId == conversationId).OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).AsNoTracking();
         if (skip is not null && take is not null)
         {
             Query.Skip(skip.Value).Take(take.Value);

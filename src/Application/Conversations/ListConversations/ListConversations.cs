@@ -51,7 +51,7 @@ public sealed class ConversationsPageSpec : Specification<Conversation>
             Query.Where(c => c.ContactId == contactId);
         }
 
-        Query.OrderByDescending(c => c.LastMessageAt).OrderByDescending(c => c.Id).AsNoTracking();
+        Query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).AsNoTracking();
         if (paged)
         {
             Query.Skip(filter.Offset ?? 0).Take(filter.Limit ?? Rules.DefaultLimit);

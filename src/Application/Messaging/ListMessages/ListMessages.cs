@@ -35,11 +35,11 @@ public sealed class MessagesPageSpec : Specification<Message>
 
         if (ParseStatus(status) == DeliveryStatus.Scheduled)
         {
-            Query.OrderBy(m => m.DueAt).OrderBy(m => m.Id);
+            Query.OrderBy(m => m.DueAt).ThenBy(m => m.Id);
         }
         else
         {
-            Query.OrderByDescending(m => m.CreatedAt).OrderByDescending(m => m.Id);
+            Query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id);
         }
 
         Query.AsNoTracking();

@@ -33,7 +33,7 @@ public sealed class ApplicationSpecificationTests
 
         Assert.Equal([1L, 2, 3, 4, 5], Ids(spec.Evaluate(Contacts)));
         Assert.True(spec.AsNoTracking);
-        Assert.Empty(spec.Criteria);
+        Assert.Empty(spec.WhereExpressions);
     }
 
     [Theory]
@@ -56,8 +56,8 @@ public sealed class ApplicationSpecificationTests
     {
         var spec = new ContactsPageSpec(email: null, skip: 2);
 
-        Assert.Null(spec.Skip);
-        Assert.Null(spec.Take);
+        Assert.Equal(-1, spec.Skip); // Ardalis.Specification: -1 = not set
+        Assert.Equal(-1, spec.Take); // Ardalis.Specification: -1 = not set
         Assert.Equal(5, spec.Evaluate(Contacts).Count());
     }
 

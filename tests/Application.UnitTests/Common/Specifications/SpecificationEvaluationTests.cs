@@ -1,10 +1,11 @@
+using Ardalis.Specification;
 using Modular.Application.Common.Specifications;
 using Modular.Application.UnitTests.Support;
 using Modular.Domain.Contacts;
 
 namespace Modular.Application.UnitTests.Common.Specifications;
 
-/// <summary>How a specification's parts combine when it runs over an in-memory list.</summary>
+/// <summary>How a specification's parts combine when Ardalis.Specification's in-memory evaluator runs it over a list.</summary>
 public sealed class SpecificationEvaluationTests
 {
     private static readonly List<Contact> People =
@@ -23,10 +24,10 @@ public sealed class SpecificationEvaluationTests
         var spec = new ContactsSpec(_ => { });
 
         Assert.Equal([1L, 2, 3, 4, 5, 6], Ids(spec.Evaluate(People)));
-        Assert.Empty(spec.Criteria);
-        Assert.Empty(spec.OrderBy);
-        Assert.Null(spec.Skip);
-        Assert.Null(spec.Take);
+        Assert.Empty(spec.WhereExpressions);
+        Assert.Empty(spec.OrderExpressions);
+        Assert.Equal(-1, spec.Skip); // Ardalis.Specification: -1 = not set
+        Assert.Equal(-1, spec.Take); // Ardalis.Specification: -1 = not set
         Assert.False(spec.AsNoTracking);
     }
 
@@ -36,7 +37,7 @@ public sealed class SpecificationEvaluationTests
         var spec = new ContactsSpec(q => q.Where(c => c.OrganizationId == 1).Where(c => c.Name == "Ann"));
 
         Assert.Equal([1L, 3], Ids(spec.Evaluate(People)));
-        Assert.Equal(2, spec.Criteria.Count);
+        Assert.Equal(2, spec.WhereExpressions.Count());
     }
 
     [Fact]
@@ -59,16 +60,16 @@ public sealed class SpecificationEvaluationTests
     public void Later_keys_break_ties_of_earlier_ones_in_their_own_direction()
     {
         // Name ascending (null first), then CreatedAt descending, then Id ascending.
-        var spec = new ContactsSpec(q => q.OrderBy(c => c.Name).OrderByDescending(c => c.CreatedAt).OrderBy(c => c.Id));
+        var spec = new ContactsSpec(q => q.OrderBy(c => c.Name).ThenByDescending(c => c.CreatedAt).ThenBy(c => c.Id));
 
         Assert.Equal([4L, 6, 5, 3, 1, 2], Ids(spec.Evaluate(People)));
-        Assert.Equal([false, true, false], spec.OrderBy.Select(o => o.Descending));
+        Assert.Equal([OrderTypeEnum.OrderBy, OrderTypeEnum.ThenByDescending, OrderTypeEnum.ThenBy], spec.OrderExpressions.Select(o => o.OrderType));
     }
 
     [Fact]
     public void A_descending_first_key_with_an_ascending_tie_breaker()
     {
-        var spec = new ContactsSpec(q => q.OrderByDescending(c => c.CreatedAt).OrderBy(c => c.Id));
+        var spec = new ContactsSpec(q => q.OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id));
 
         Assert.Equal([5L, 4, 3, 6, 2, 1], Ids(spec.Evaluate(People)));
     }
@@ -89,7 +90,7 @@ public sealed class SpecificationEvaluationTests
         var spec = new ContactsSpec(q => q.OrderBy(c => c.Id).Skip(4));
 
         Assert.Equal([5L, 6], Ids(spec.Evaluate(People)));
-        Assert.Null(spec.Take);
+        Assert.Equal(-1, spec.Take); // Ardalis.Specification: -1 = not set
     }
 
     [Fact]
@@ -98,7 +99,7 @@ public sealed class SpecificationEvaluationTests
         var spec = new ContactsSpec(q => q.OrderBy(c => c.Id).Take(2));
 
         Assert.Equal([1L, 2], Ids(spec.Evaluate(People)));
-        Assert.Null(spec.Skip);
+        Assert.Equal(-1, spec.Skip); // Ardalis.Specification: -1 = not set
     }
 
     [Fact]
@@ -125,8 +126,9 @@ public sealed class SpecificationEvaluationTests
     {
         var spec = new ContactsSpec(q => q.Include(c => c.Consents));
 
-        var include = Assert.Single(spec.Includes);
-        Assert.Same(People[0].Consents, include.Compile()(People[0]));
+        var include = Assert.Single(spec.IncludeExpressions);
+        Assert.Equal(IncludeTypeEnum.Include, include.Type);
+        Assert.Same(People[0].Consents, include.LambdaExpression.Compile().DynamicInvoke(People[0]));
         Assert.Equal([1L, 2, 3, 4, 5, 6], Ids(spec.Evaluate(People)));
     }
 
