@@ -22,6 +22,9 @@ public sealed record MessageResponse(
     string? TextBody,
     string? HtmlBody,
     IReadOnlyList<string> Attachments,
+    IReadOnlyList<AttachmentFileResponse> AttachmentFiles,
+    bool AutoReply,
+    DateTimeOffset? Date,
     string MessageId,
     string? InReplyTo,
     IReadOnlyList<string> References,
@@ -52,6 +55,9 @@ public sealed record MessageResponse(
         m.TextBody,
         m.HtmlBody,
         m.AttachmentUrls,
+        [.. m.ReceivedAttachments.Select(a => new AttachmentFileResponse(a.Index, a.FileName, a.ContentType, a.Size, $"/v1/messages/{m.Id}/attachments/{a.Index}"))],
+        m.AutoReply,
+        m.Date,
         m.MessageIdHeader,
         m.InReplyTo,
         m.References,
@@ -67,6 +73,9 @@ public sealed record MessageResponse(
     private static string[] Addresses(Message m, RecipientKind kind) =>
         [.. m.Recipients.Where(r => r.Kind == kind).Select(r => r.Address)];
 }
+
+/// <summary>A file that came with an inbound message; <c>url</c> downloads it.</summary>
+public sealed record AttachmentFileResponse(int Index, string? FileName, string ContentType, long Size, string Url);
 
 public sealed record AttemptResponse(int Number, DateTimeOffset At, string Outcome, string Phase, int? ReplyCode, string? ReplyText, string? EnhancedStatus, string? QueueId);
 

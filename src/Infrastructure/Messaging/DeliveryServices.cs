@@ -27,6 +27,8 @@ public static class DeliveryServices
         services.AddSingleton<IEmailTransport, MailKitEmailTransport>();
         services.AddSingleton<IAttachmentFetcher, HttpAttachmentFetcher>();
         services.AddSingleton<IAddressListParser, MimeKitAddressListParser>();
+        services.AddSingleton<IEmailParser, Inbound.MimeKitEmailParser>();
+        services.AddScoped<IMessageContentStore, Inbound.EfMessageContentStore>();
         services.AddHttpClient(HttpAttachmentFetcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {

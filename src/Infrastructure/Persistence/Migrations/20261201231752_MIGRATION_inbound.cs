@@ -1,0 +1,157 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Modular.Infrastructure.Persistence.Migrations
+{
+    /// <inheritdoc />
+    public partial class MIGRATION_inbound : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "ix_messages_channel_id",
+                table: "messages");
+
+            migrationBuilder.DropIndex(
+                name: "ix_messages_message_id_header",
+                table: "messages");
+
+            migrationBuilder.AddColumn<bool>(
+                name: "auto_reply",
+                table: "messages",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "date",
+                table: "messages",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "received_attachments",
+                table: "messages",
+                type: "jsonb",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "message_attachments",
+                columns: table => new
+                {
+                    message_id = table.Column<long>(type: "bigint", nullable: false),
+                    index = table.Column<int>(type: "integer", nullable: false),
+                    organization_id = table.Column<long>(type: "bigint", nullable: false),
+                    file_name = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    content_type = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    content = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_message_attachments", x => new { x.message_id, x.index });
+                    table.ForeignKey(
+                        name: "fk_message_attachments_message_message_id",
+                        column: x => x.message_id,
+                        principalTable: "messages",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_message_attachments_organizations_organization_id",
+                        column: x => x.organization_id,
+                        principalTable: "organizations",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "message_sources",
+                columns: table => new
+                {
+                    message_id = table.Column<long>(type: "bigint", nullable: false),
+                    organization_id = table.Column<long>(type: "bigint", nullable: false),
+                    content = table.Column<byte[]>(type: "bytea", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_message_sources", x => x.message_id);
+                    table.ForeignKey(
+                        name: "fk_message_sources_message_message_id",
+                        column: x => x.message_id,
+                        principalTable: "messages",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_message_sources_organizations_organization_id",
+                        column: x => x.organization_id,
+                        principalTable: "organizations",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_channel_id_message_id_header",
+                table: "messages",
+                columns: new[] { "channel_id", "message_id_header" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_organization_id_message_id_header",
+                table: "messages",
+                columns: new[] { "organization_id", "message_id_header" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_message_attachments_organization_id",
+                table: "message_attachments",
+                column: "organization_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_message_sources_organization_id",
+                table: "message_sources",
+                column: "organization_id");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "message_attachments");
+
+            migrationBuilder.DropTable(
+                name: "message_sources");
+
+            migrationBuilder.DropIndex(
+                name: "ix_messages_channel_id_message_id_header",
+                table: "messages");
+
+            migrationBuilder.DropIndex(
+                name: "ix_messages_organization_id_message_id_header",
+                table: "messages");
+
+            migrationBuilder.DropColumn(
+                name: "auto_reply",
+                table: "messages");
+
+            migrationBuilder.DropColumn(
+                name: "date",
+                table: "messages");
+
+            migrationBuilder.DropColumn(
+                name: "received_attachments",
+                table: "messages");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_channel_id",
+                table: "messages",
+                column: "channel_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_messages_message_id_header",
+                table: "messages",
+                column: "message_id_header",
+                unique: true);
+        }
+    }
+}
