@@ -22,6 +22,7 @@ public sealed partial class MessageAttempts(
     IMessageClaims claims,
     ISecretProtector secrets,
     DeliveryPolicy policy,
+    IMessageContentStore contents,
     TimeProvider clock,
     ILogger<MessageAttempts> logger)
 {
@@ -79,6 +80,12 @@ public sealed partial class MessageAttempts(
         if (recorded.IsFailure)
         {
             throw new InvalidOperationException($"Message {message.Id} could not record its attempt: {recorded.Error!.Message}");
+        }
+
+        // A message is sent once: its raw source is what the server accepted, saved with the outcome.
+        if (outcome.Outcome == AttemptOutcome.Sent && outcome.Source is { } source)
+        {
+            contents.Add(MessageSource.Of(message.OrganizationId, message.Id, source));
         }
 
         LogAttempt(logger, message.Id, number, outcome.Outcome, outcome.Phase, outcome.Reply?.Code);
