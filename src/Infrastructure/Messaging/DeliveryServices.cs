@@ -28,6 +28,7 @@ public static class DeliveryServices
         services.AddSingleton<IAttachmentFetcher, HttpAttachmentFetcher>();
         services.AddSingleton<IAddressListParser, MimeKitAddressListParser>();
         services.AddSingleton<IEmailParser, Inbound.MimeKitEmailParser>();
+        services.AddSingleton<IEmailRenderer, MimeKitEmailRenderer>();
         services.AddScoped<IMessageContentStore, Inbound.EfMessageContentStore>();
         services.AddHttpClient(HttpAttachmentFetcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp =>

@@ -61,3 +61,9 @@ public interface IMessageContentStore
 
     Task<MessageAttachmentContent?> FindAttachmentAsync(long messageId, int index, CancellationToken cancellationToken);
 }
+
+/// <summary>Builds the exact bytes an outgoing email is handed to SMTP as (without attachments it has not fetched).</summary>
+public interface IEmailRenderer
+{
+    byte[] Render(OutgoingEmail email);
+}
