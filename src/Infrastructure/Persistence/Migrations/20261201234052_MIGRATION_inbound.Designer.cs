@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Modular.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ModularDbContext))]
-    [Migration("20261201231752_MIGRATION_inbound")]
+    [Migration("20261201234052_MIGRATION_inbound")]
     partial class MIGRATION_inbound
     {
         /// <inheritdoc />
@@ -655,6 +655,38 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Modular.Infrastructure.Messaging.Inbound.ImapMailboxRow", b =>
+                {
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("channel_id");
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_uid");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("bigint")
+                        .HasColumnName("uid_validity");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("ChannelId")
+                        .HasName("pk_imap_mailboxes");
+
+                    b.ToTable("imap_mailboxes", (string)null);
+                });
+
             modelBuilder.Entity("Modular.Infrastructure.Messaging.Persistence.DeliveryClaimerRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -702,6 +734,53 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_channels_organizations_organization_id");
 
+                    b.OwnsOne("Modular.Domain.Channels.ImapSettings", "Imap", b1 =>
+                        {
+                            b1.Property<long>("ChannelId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("Folder")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("character varying(255)")
+                                .HasColumnName("imap_folder");
+
+                            b1.Property<string>("Host")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("character varying(255)")
+                                .HasColumnName("imap_host");
+
+                            b1.Property<int>("Port")
+                                .HasColumnType("integer")
+                                .HasColumnName("imap_port");
+
+                            b1.Property<string>("ProtectedPassword")
+                                .HasColumnType("text")
+                                .HasColumnName("imap_password_protected");
+
+                            b1.Property<string>("Security")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("character varying(16)")
+                                .HasColumnName("imap_security");
+
+                            b1.Property<string>("Username")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("character varying(255)")
+                                .HasColumnName("imap_username");
+
+                            b1.HasKey("ChannelId");
+
+                            b1.ToTable("channels");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ChannelId")
+                                .HasConstraintName("fk_channels_channels_id");
+                        });
+
                     b.OwnsOne("Modular.Domain.Channels.SmtpSettings", "Smtp", b1 =>
                         {
                             b1.Property<long>("ChannelId")
@@ -745,6 +824,8 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasForeignKey("ChannelId")
                                 .HasConstraintName("fk_channels_channels_id");
                         });
+
+                    b.Navigation("Imap");
 
                     b.Navigation("Smtp");
                 });
@@ -1108,6 +1189,16 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_users_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Modular.Infrastructure.Messaging.Inbound.ImapMailboxRow", b =>
+                {
+                    b.HasOne("Modular.Domain.Channels.Channel", null)
+                        .WithOne()
+                        .HasForeignKey("Modular.Infrastructure.Messaging.Inbound.ImapMailboxRow", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_imap_mailboxes_channels_channel_id");
                 });
 
             modelBuilder.Entity("Modular.Domain.Organizations.Organization", b =>

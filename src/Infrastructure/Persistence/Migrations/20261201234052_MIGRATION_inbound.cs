@@ -38,6 +38,68 @@ namespace Modular.Infrastructure.Persistence.Migrations
                 type: "jsonb",
                 nullable: true);
 
+            migrationBuilder.AddColumn<string>(
+                name: "imap_folder",
+                table: "channels",
+                type: "character varying(255)",
+                maxLength: 255,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "imap_host",
+                table: "channels",
+                type: "character varying(255)",
+                maxLength: 255,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "imap_password_protected",
+                table: "channels",
+                type: "text",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "imap_port",
+                table: "channels",
+                type: "integer",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "imap_security",
+                table: "channels",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "imap_username",
+                table: "channels",
+                type: "character varying(255)",
+                maxLength: 255,
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "imap_mailboxes",
+                columns: table => new
+                {
+                    channel_id = table.Column<long>(type: "bigint", nullable: false),
+                    uid_validity = table.Column<long>(type: "bigint", nullable: false),
+                    last_uid = table.Column<long>(type: "bigint", nullable: false),
+                    lease_owner = table.Column<Guid>(type: "uuid", nullable: true),
+                    lease_until = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_imap_mailboxes", x => x.channel_id);
+                    table.ForeignKey(
+                        name: "fk_imap_mailboxes_channels_channel_id",
+                        column: x => x.channel_id,
+                        principalTable: "channels",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateTable(
                 name: "message_attachments",
                 columns: table => new
@@ -117,6 +179,9 @@ namespace Modular.Infrastructure.Persistence.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "imap_mailboxes");
+
+            migrationBuilder.DropTable(
                 name: "message_attachments");
 
             migrationBuilder.DropTable(
@@ -141,6 +206,30 @@ namespace Modular.Infrastructure.Persistence.Migrations
             migrationBuilder.DropColumn(
                 name: "received_attachments",
                 table: "messages");
+
+            migrationBuilder.DropColumn(
+                name: "imap_folder",
+                table: "channels");
+
+            migrationBuilder.DropColumn(
+                name: "imap_host",
+                table: "channels");
+
+            migrationBuilder.DropColumn(
+                name: "imap_password_protected",
+                table: "channels");
+
+            migrationBuilder.DropColumn(
+                name: "imap_port",
+                table: "channels");
+
+            migrationBuilder.DropColumn(
+                name: "imap_security",
+                table: "channels");
+
+            migrationBuilder.DropColumn(
+                name: "imap_username",
+                table: "channels");
 
             migrationBuilder.CreateIndex(
                 name: "ix_messages_channel_id",
