@@ -29,6 +29,8 @@ public sealed record MessageResponse(
     string? InReplyTo,
     IReadOnlyList<string> References,
     DateTimeOffset? ScheduleAt,
+    bool CancelOnReply,
+    string? CancelReason,
     DateTimeOffset? SentAt,
     string? Error,
     IReadOnlyList<AttemptResponse> Attempts,
@@ -62,6 +64,8 @@ public sealed record MessageResponse(
         m.InReplyTo,
         m.References,
         m.ScheduleAt,
+        m.CancelOnReply,
+        m.CancelReason,
         m.SentAt,
         m.Error,
         [.. m.Attempts.Select(a => new AttemptResponse(

@@ -130,6 +130,9 @@ public sealed record OutboundDraft
     public IReadOnlyList<string> References { get; init; } = [];
     public DateTimeOffset? ScheduleAt { get; init; }
     public IReadOnlyList<ComplianceResult> ComplianceResults { get; init; } = [];
+
+    /// <summary>A scheduled follow-up that is canceled when the contact writes in its conversation first.</summary>
+    public bool CancelOnReply { get; init; }
 }
 
 /// <summary>A file that came with an inbound message: its place (from 0), name, type and size; the content is stored apart.</summary>
@@ -162,6 +165,9 @@ public sealed record InboundDraft
 /// <summary>Raised when an inbound message was stored in its conversation (webhooks publish it as <c>message.received</c>).</summary>
 public sealed record MessageReceived(Message Message, long ContactId) : IDomainEvent;
 
+/// <summary>Raised when a scheduled message was canceled, with why (<see cref="Message.ContactReplied"/> when the contact wrote first).</summary>
+public sealed record MessageCanceled(Message Message, string Reason) : IDomainEvent;
+
 /// <summary>Raised when a message becomes due for delivery (queued now, scheduled, rescheduled, retried, recovered).</summary>
 public sealed record MessageDeliveryDue(Message Message) : IDomainEvent;
 
@@ -171,6 +177,9 @@ public sealed class Message : AggregateRoot, ITenantOwned
 {
     public const int SubjectMaxLength = 998;
     public const int MaxAttachments = 10;
+
+    /// <summary>The cancel reason of a follow-up whose contact replied before it was due.</summary>
+    public const string ContactReplied = "contact_replied";
 
     private List<Recipient> _recipients = [];
     private List<string> _attachmentUrls = [];
@@ -226,6 +235,12 @@ public sealed class Message : AggregateRoot, ITenantOwned
     public string? Error { get; private set; }
     public IReadOnlyList<DeliveryAttempt> Attempts => _attempts;
     public IReadOnlyList<ComplianceResult> ComplianceResults => _complianceResults;
+
+    /// <summary>A scheduled follow-up that a (non-automatic) reply in its conversation cancels.</summary>
+    public bool CancelOnReply { get; private set; }
+
+    /// <summary>Why the message was canceled (<c>canceled_by_request</c>, <see cref="ContactReplied"/>); null otherwise.</summary>
+    public string? CancelReason { get; private set; }
 
     /// <summary>Inbound: the files that came with it (their content is stored apart, by index).</summary>
     public IReadOnlyList<ReceivedAttachment> ReceivedAttachments => _receivedAttachments;
@@ -306,6 +321,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
             InReplyTo = draft.InReplyTo,
             _references = [.. draft.References],
             ScheduleAt = draft.ScheduleAt,
+            CancelOnReply = draft.CancelOnReply,
             _complianceResults = [.. draft.ComplianceResults],
             CreatedAt = now,
             UpdatedAt = now,
@@ -569,8 +585,29 @@ public sealed class Message : AggregateRoot, ITenantOwned
         }
 
         Status = DeliveryStatus.Canceled;
+        CancelReason = "canceled_by_request";
         UpdatedAt = now;
+        Raise(new MessageCanceled(this, CancelReason));
         return Result.Success();
+    }
+
+    /// <summary>
+    /// The contact wrote in the conversation before this follow-up was due: a scheduled message with
+    /// <see cref="CancelOnReply"/> is canceled (reason <see cref="ContactReplied"/>); any other is left as it is.
+    /// The claim takes only scheduled and queued rows, so a canceled follow-up is never sent.
+    /// </summary>
+    public bool CancelBecauseContactReplied(DateTimeOffset now)
+    {
+        if (!CancelOnReply || Status != DeliveryStatus.Scheduled)
+        {
+            return false;
+        }
+
+        Status = DeliveryStatus.Canceled;
+        CancelReason = ContactReplied;
+        UpdatedAt = now;
+        Raise(new MessageCanceled(this, ContactReplied));
+        return true;
     }
 
     /// <summary>Moves a scheduled message to <paramref name="at"/>; a time not ahead queues it at once.</summary>

@@ -81,6 +81,13 @@ public sealed class MessageOnChannelSpec : Specification<Message>
         Query.Where(m => m.ChannelId == channelId && m.MessageIdHeader == messageId).AsNoTracking().Take(1);
 }
 
+/// <summary>The scheduled follow-ups of a conversation that a reply cancels.</summary>
+public sealed class FollowUpsToCancelSpec : Specification<Message>
+{
+    public FollowUpsToCancelSpec(long conversationId) =>
+        Query.Where(m => m.ConversationId == conversationId && m.CancelOnReply && m.Status == DeliveryStatus.Scheduled);
+}
+
 /// <summary>The contact's latest conversation on the channel with this title (any case).</summary>
 public sealed class ConversationByTitleSpec : Specification<Conversation>
 {
@@ -163,6 +170,7 @@ public sealed class ReceiveEmailHandler(
         var title = Subjects.WithoutReplyPrefixes(email.Subject);
         var conversation = await FindThreadAsync(email, cancellationToken)
             ?? (title.Length > 0 && !isNewContact ? await conversations.FirstOrDefaultAsync(new ConversationByTitleSpec(contact.Id, channel.Id, title), cancellationToken) : null);
+        var isNewConversation = conversation is null;
         if (conversation is null)
         {
             var started = Conversation.Start(
@@ -218,6 +226,14 @@ public sealed class ReceiveEmailHandler(
         }
 
         conversation.ReceiveMessage(email.AutoReply, now);
+        if (!email.AutoReply && !isNewConversation)
+        {
+            foreach (var followUp in await messages.ListAsync(new FollowUpsToCancelSpec(conversation.Id), cancellationToken))
+            {
+                followUp.CancelBecauseContactReplied(now);
+            }
+        }
+
         return new ReceiveEmailResponse(message.Value.Id, conversation.Id, contact.Id, Duplicate: false);
     }
 
@@ -351,9 +367,10 @@ public sealed class InboundEmails(ITenantScopes scopes)
             {
                 return await scopes.SendAsync(organizationId, command, cancellationToken);
             }
-            catch (UniqueConstraintException) when (attempt < Attempts)
+            catch (Exception exception) when (exception is UniqueConstraintException or ConcurrencyConflictException && attempt < Attempts)
             {
-                // Lost a race with a concurrent copy (or a concurrent new contact): run again.
+                // Lost a race with a concurrent copy (or a concurrent new contact), or a follow-up it
+                // cancels was claimed meanwhile: run again.
             }
         }
     }

@@ -35,7 +35,8 @@ public sealed record SendChannelEmailCommand(
     string? ConversationStatus,
     IReadOnlyList<ChannelRef>? OptInTo,
     bool? OptInToAllChannels,
-    string? LocalId) : ICommand<Result<SendChannelEmailResponse>>, IIdempotentCommand, IDryRunCommand
+    string? LocalId,
+    bool? CancelOnReply = null) : ICommand<Result<SendChannelEmailResponse>>, IIdempotentCommand, IDryRunCommand
 {
     /// <summary>A dry run has no idempotency: it stores no answer and replays none.</summary>
     public string? IdempotencyKey => DryRun ? null : LocalId;
@@ -203,6 +204,7 @@ public sealed class SendChannelEmailHandler(
                 InReplyTo = inReplyTo,
                 References = references,
                 ScheduleAt = scheduleAt,
+                CancelOnReply = command.CancelOnReply == true,
                 ComplianceResults = compliance,
             },
             now,

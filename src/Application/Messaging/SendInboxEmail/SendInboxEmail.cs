@@ -28,7 +28,8 @@ public sealed record SendInboxEmailCommand(
     string? ConvTitle,
     IReadOnlyList<string>? Targets,
     long? ConvoId,
-    string? ScheduleAt) : ICommand<Result<SendInboxEmailResponse>>, IIdempotentCommand, IDryRunCommand
+    string? ScheduleAt,
+    bool? CancelOnReply = null) : ICommand<Result<SendInboxEmailResponse>>, IIdempotentCommand, IDryRunCommand
 {
     /// <summary>A dry run has no idempotency: it stores no answer and replays none.</summary>
     public string? IdempotencyKey => DryRun ? null : LocalId;
@@ -255,6 +256,7 @@ public sealed class SendInboxEmailHandler(
                 InReplyTo = inReplyTo,
                 References = references,
                 ScheduleAt = scheduleAt,
+                CancelOnReply = command.CancelOnReply == true,
                 ComplianceResults = compliance,
             },
             now,

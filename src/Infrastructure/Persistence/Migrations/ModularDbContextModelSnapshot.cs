@@ -311,6 +311,14 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("auto_reply");
 
+                    b.Property<bool>("CancelOnReply")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancel_on_reply");
+
+                    b.Property<string>("CancelReason")
+                        .HasColumnType("text")
+                        .HasColumnName("cancel_reason");
+
                     b.Property<long>("ChannelId")
                         .HasColumnType("bigint")
                         .HasColumnName("channel_id");

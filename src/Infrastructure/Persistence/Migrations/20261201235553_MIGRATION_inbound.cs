@@ -26,6 +26,19 @@ namespace Modular.Infrastructure.Persistence.Migrations
                 nullable: false,
                 defaultValue: false);
 
+            migrationBuilder.AddColumn<bool>(
+                name: "cancel_on_reply",
+                table: "messages",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<string>(
+                name: "cancel_reason",
+                table: "messages",
+                type: "text",
+                nullable: true);
+
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "date",
                 table: "messages",
@@ -197,6 +210,14 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
             migrationBuilder.DropColumn(
                 name: "auto_reply",
+                table: "messages");
+
+            migrationBuilder.DropColumn(
+                name: "cancel_on_reply",
+                table: "messages");
+
+            migrationBuilder.DropColumn(
+                name: "cancel_reason",
                 table: "messages");
 
             migrationBuilder.DropColumn(

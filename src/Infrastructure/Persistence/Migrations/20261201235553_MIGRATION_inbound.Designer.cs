@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Modular.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ModularDbContext))]
-    [Migration("20261201234052_MIGRATION_inbound")]
+    [Migration("20261201235553_MIGRATION_inbound")]
     partial class MIGRATION_inbound
     {
         /// <inheritdoc />
@@ -313,6 +313,14 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.Property<bool>("AutoReply")
                         .HasColumnType("boolean")
                         .HasColumnName("auto_reply");
+
+                    b.Property<bool>("CancelOnReply")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancel_on_reply");
+
+                    b.Property<string>("CancelReason")
+                        .HasColumnType("text")
+                        .HasColumnName("cancel_reason");
 
                     b.Property<long>("ChannelId")
                         .HasColumnType("bigint")
