@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts what is not running (private PostgreSQL, MailDev), then the API on
+# Starts what is not running (private PostgreSQL, MailDev, Dovecot), then the API on
 # http://localhost:5080. The API applies migrations and seeds the demo
 # organization itself. Idempotent: a second run reuses everything.
 set -euo pipefail
@@ -11,6 +11,7 @@ source "$REPO/scripts/services.sh"
 
 ensure_postgres
 ensure_maildev
+ensure_dovecot
 ensure_database modular
 
 # Prints the key stored in FILE, creating it (PREFIX + 32 hex chars) when missing.
@@ -58,6 +59,10 @@ admin_key="$(api_key "$REPO/.local/admin-api-key" mod_admin_)"
 
 echo "Admin API key: $admin_key   (stored in .local/admin-api-key)"
 echo "MailDev (received mail): http://127.0.0.1:$MODULAR_MAILDEV_WEB_PORT"
+echo "Dovecot (the demo channel's mailbox): imap://127.0.0.1:$MODULAR_IMAP_PORT, user demo, password demo"
+echo "  Drop a reply into it (the demo channel takes it within seconds):"
+echo "    printf 'From: Carol <carol@customer.example.com>\\r\\nTo: demo@modular.example.com\\r\\nSubject: Re: Your order\\r\\n\\r\\nThanks!\\r\\n' > reply.eml"
+echo "    curl -s --url imap://127.0.0.1:$MODULAR_IMAP_PORT/INBOX --user demo:demo -T reply.eml"
 echo "Starting the API on http://localhost:5080 ..."
 
 export ASPNETCORE_ENVIRONMENT=Development
@@ -68,6 +73,10 @@ export Admin__ApiKey="$admin_key"
 export Demo__ApiKey="$demo_key"
 export Smtp__Host=127.0.0.1
 export Smtp__Port="$MODULAR_SMTP_PORT"
+export Demo__Imap__Host=127.0.0.1
+export Demo__Imap__Port="$MODULAR_IMAP_PORT"
+export Demo__Imap__Username=demo
+export Demo__Imap__Password=demo
 dp_certificate="$(data_protection_certificate)"
 if [[ -n "$dp_certificate" ]]; then
     export DataProtection__CertificatePath="$dp_certificate"

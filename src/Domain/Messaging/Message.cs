@@ -165,7 +165,7 @@ public sealed record InboundDraft
 /// <summary>Raised when an inbound message was stored in its conversation (webhooks publish it as <c>message.received</c>).</summary>
 public sealed record MessageReceived(Message Message, long ContactId) : IDomainEvent;
 
-/// <summary>Raised when a scheduled message was canceled, with why (<see cref="Message.ContactReplied"/> when the contact wrote first).</summary>
+/// <summary>Raised when a scheduled follow-up was canceled on its own, with why (<see cref="Message.ContactReplied"/>: the contact wrote first).</summary>
 public sealed record MessageCanceled(Message Message, string Reason) : IDomainEvent;
 
 /// <summary>Raised when a message becomes due for delivery (queued now, scheduled, rescheduled, retried, recovered).</summary>
@@ -587,7 +587,6 @@ public sealed class Message : AggregateRoot, ITenantOwned
         Status = DeliveryStatus.Canceled;
         CancelReason = "canceled_by_request";
         UpdatedAt = now;
-        Raise(new MessageCanceled(this, CancelReason));
         return Result.Success();
     }
 

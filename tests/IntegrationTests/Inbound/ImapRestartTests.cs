@@ -9,7 +9,7 @@ public sealed class ImapRestartTests
     [Fact]
     public async Task A_restart_in_the_middle_of_a_mailbox_takes_every_message_exactly_once()
     {
-        const int count = 400;
+        const int count = 150;
         var database = TestDatabase.Own("_inbound");
         var folder = await Dovecot.CreateFolderAsync();
         var channelEmail = $"restart-{Guid.NewGuid():N}@acme.example.com";
@@ -24,7 +24,7 @@ public sealed class ImapRestartTests
             var organization = await first.CreateOrganizationAsync();
             apiKey = organization.ApiKey;
             await organization.Client.CreateAsync("/v1/channels", new { Name = "Restart", Email = channelEmail, Imap = Dovecot.Settings(folder) });
-            takenBeforeKill = await WaitForInboundAsync(organization, atLeast: 20, TimeSpan.FromSeconds(60));
+            takenBeforeKill = await WaitForInboundAsync(organization, atLeast: 10, TimeSpan.FromSeconds(90));
             await first.KillAsync();
         }
 

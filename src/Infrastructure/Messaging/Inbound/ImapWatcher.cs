@@ -97,7 +97,15 @@ internal sealed partial class ImapWatcher(
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                LogDiscoveryFailed(logger, exception);
+                // The database being away is answered and logged elsewhere (once per interval); a bug is an error.
+                if (failures.Classify(exception) == FailureKind.Unavailable)
+                {
+                    LogDiscoveryUnavailable(logger);
+                }
+                else
+                {
+                    LogDiscoveryFailed(logger, exception);
+                }
             }
 
             try
@@ -204,9 +212,13 @@ internal sealed partial class ImapWatcher(
             {
                 return;
             }
-            catch (Exception exception)
+            catch (Exception exception) when (failures.Classify(exception) == FailureKind.Unavailable)
             {
                 // The database is away: keep the watch while the lease may still hold; the next renewal decides.
+                LogRenewUnavailable(logger, channel.Id);
+            }
+            catch (Exception exception)
+            {
                 LogRenewFailed(logger, exception, channel.Id);
             }
         }
@@ -345,6 +357,12 @@ internal sealed partial class ImapWatcher(
 
     [LoggerMessage(EventId = 5206, Level = LogLevel.Warning, Message = "The lease of channel {ChannelId}'s mailbox could not be renewed")]
     private static partial void LogRenewFailed(ILogger logger, Exception exception, long channelId);
+
+    [LoggerMessage(EventId = 5208, Level = LogLevel.Debug, Message = "The channels with mailboxes could not be read: the database is unavailable")]
+    private static partial void LogDiscoveryUnavailable(ILogger logger);
+
+    [LoggerMessage(EventId = 5209, Level = LogLevel.Debug, Message = "The lease of channel {ChannelId}'s mailbox could not be renewed: the database is unavailable")]
+    private static partial void LogRenewUnavailable(ILogger logger, long channelId);
 
     [LoggerMessage(EventId = 5207, Level = LogLevel.Error, Message = "The channels with mailboxes could not be read")]
     private static partial void LogDiscoveryFailed(ILogger logger, Exception exception);
