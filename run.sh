@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts what is not running (private PostgreSQL, MailDev), then the API on
+# Starts what is not running (private PostgreSQL, MailDev, Dovecot), then the API on
 # http://localhost:5080. The API applies migrations and seeds the demo
 # organization itself. Idempotent: a second run reuses everything.
 # Settings given in the environment win (Admin__ApiKey, Demo__ApiKey,
@@ -15,6 +15,7 @@ source "$REPO/scripts/services.sh"
 
 ensure_postgres
 ensure_maildev
+ensure_dovecot
 ensure_database modular
 
 # Prints the key stored in FILE, creating it (PREFIX + 32 hex chars) when missing.
@@ -67,6 +68,10 @@ urls="${ASPNETCORE_URLS:-http://localhost:5080}"
 
 echo "Admin API key: $admin_key   ($admin_from)"
 echo "MailDev (received mail): http://127.0.0.1:$MODULAR_MAILDEV_WEB_PORT"
+echo "Dovecot (the demo channel's mailbox): imap://127.0.0.1:$MODULAR_IMAP_PORT, user demo, password demo"
+echo "  Drop a reply into it (the demo channel takes it within seconds):"
+echo "    printf 'From: Carol <carol@customer.example.com>\\r\\nTo: demo@modular.example.com\\r\\nSubject: Re: Your order\\r\\n\\r\\nThanks!\\r\\n' > reply.eml"
+echo "    curl -s --url imap://127.0.0.1:$MODULAR_IMAP_PORT/INBOX --user demo:demo -T reply.eml"
 echo "Starting the API on $urls ..."
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
@@ -76,6 +81,10 @@ export Admin__ApiKey="$admin_key"
 export Demo__ApiKey="$demo_key"
 export Smtp__Host="${Smtp__Host:-127.0.0.1}"
 export Smtp__Port="${Smtp__Port:-$MODULAR_SMTP_PORT}"
+export Demo__Imap__Host="${Demo__Imap__Host:-127.0.0.1}"
+export Demo__Imap__Port="${Demo__Imap__Port:-$MODULAR_IMAP_PORT}"
+export Demo__Imap__Username="${Demo__Imap__Username:-demo}"
+export Demo__Imap__Password="${Demo__Imap__Password:-demo}"
 if [[ -z "${DataProtection__CertificatePath:-}" ]]; then
     dp_certificate="$(data_protection_certificate)"
     if [[ -n "$dp_certificate" ]]; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts what the tests need (private PostgreSQL, MailDev), recreates the
+# Starts what the tests need (private PostgreSQL, MailDev, Dovecot), recreates the
 # modular_test database, builds the solution and runs every test project under
 # tests/. The very last line of output is always "N passed, N failed".
 # Exit 0 only when nothing failed and every test project produced results.
@@ -30,6 +30,7 @@ mkdir -p "$RESULTS"
 
 ensure_postgres
 ensure_maildev
+ensure_dovecot
 recreate_database modular_test
 recreate_database modular_test_defaults
 recreate_database modular_test_restart
@@ -40,12 +41,14 @@ recreate_database modular_test_attachments
 recreate_database modular_test_relays
 recreate_database modular_test_limits
 recreate_database modular_test_races
+recreate_database modular_test_inbound
 
 export ConnectionStrings__Database
 ConnectionStrings__Database="$(pg_connection_string modular_test)"
 export Smtp__Host=127.0.0.1
 export Smtp__Port="$MODULAR_SMTP_PORT"
 export MailDev__ApiUrl="http://127.0.0.1:$MODULAR_MAILDEV_WEB_PORT"
+export Dovecot__Port="$MODULAR_IMAP_PORT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Prints the value of counter ATTR (passed, failed, ...) of the first

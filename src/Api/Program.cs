@@ -71,6 +71,7 @@ app.MapChannelEndpoints();
 app.MapInboxEndpoints();
 app.MapContactEndpoints();
 app.MapMessagingEndpoints();
+app.MapInboundEndpoints(app.Configuration);
 app.MapConversationEndpoints();
 app.MapHangfireDashboard(DashboardAuthorization.Path, new DashboardOptions
 {

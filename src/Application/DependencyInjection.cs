@@ -23,6 +23,7 @@ public static class DependencyInjection
         services.AddScoped<MessageAttempts>();
         services.AddSingleton<RelaySlots>();
         services.AddScoped<BatchContext>();
+        services.AddSingleton<Messaging.ReceiveEmail.InboundEmails>();
         return services;
     }
 }

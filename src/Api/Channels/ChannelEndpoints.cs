@@ -17,7 +17,7 @@ internal static class ChannelEndpoints
 
         channels.MapPost("/", async (CreateChannelCommand body, ISender sender, CancellationToken ct) =>
                 (await sender.Send(body, ct)).ToCreated(c => $"/v1/channels/{c.Id}"))
-            .WithSummary("Create a channel (an address to send from, with its SMTP relay)")
+            .WithSummary("Create a channel (an address to send from, with its SMTP relay, and optionally an IMAP mailbox it receives on)")
             .Produces<ChannelResponse>(StatusCodes.Status201Created);
 
         channels.MapGet("/", async ([AsParameters] ListChannelsQuery query, ISender sender, CancellationToken ct) =>
@@ -38,7 +38,7 @@ internal static class ChannelEndpoints
 }
 
 /// <summary>The body of <c>PATCH /v1/channels/{id}</c>: only the fields given change.</summary>
-internal sealed record UpdateChannelRequest(string? Name, string? Email, string? SenderName, SmtpInput? Smtp, bool? UseDefaultRelay)
+internal sealed record UpdateChannelRequest(string? Name, string? Email, string? SenderName, SmtpInput? Smtp, bool? UseDefaultRelay, ImapInput? Imap = null, bool? RemoveImap = null)
 {
-    public UpdateChannelCommand ToCommand(long id) => new(id, Name, Email, SenderName, Smtp, UseDefaultRelay);
+    public UpdateChannelCommand ToCommand(long id) => new(id, Name, Email, SenderName, Smtp, UseDefaultRelay, Imap, RemoveImap);
 }

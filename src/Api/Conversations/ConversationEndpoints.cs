@@ -24,15 +24,16 @@ internal static class ConversationEndpoints
                 [FromQuery(Name = "contact_id")] long? contactId,
                 int? limit,
                 int? offset,
+                string? order,
                 ISender sender,
                 CancellationToken ct) =>
             {
                 // status[]=open&status[]=closed (also plain status=open).
                 string[] statuses = [.. request.Query["status[]"].Concat(request.Query["status"]).OfType<string>()];
-                var query = new ListConversationsQuery(statuses, channelId, inboxId, contactId, limit, offset);
+                var query = new ListConversationsQuery(statuses, channelId, inboxId, contactId, limit, offset, order);
                 return (await sender.Send(query, ct)).ToOk();
             })
-            .WithSummary("List conversations, most recently active first")
+            .WithSummary("List conversations, most recently active first (order=-last_message_at), or by order=last_message_at, -created_at, created_at")
             .Produces<ListResponse<ConversationResponse>>();
 
         conversations.MapGet("/{id:long}", async (long id, ISender sender, CancellationToken ct) =>

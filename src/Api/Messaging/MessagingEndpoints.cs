@@ -22,31 +22,37 @@ internal static class MessagingEndpoints
         app.MapPost("/v1/messaging/email", async (
                 SendChannelEmailCommand body,
                 [FromHeader(Name = IdempotencyHeaders.Key)] string? idempotencyKey,
+                [FromQuery(Name = "dry_run")] bool? dryRun,
                 HttpContext http,
                 ISender sender,
                 CancellationToken ct) =>
             {
-                var command = body with { LocalId = IdempotencyHeaders.KeyOf(body.LocalId, idempotencyKey) };
-                return (await sender.SendIdempotentAsync(command, http, ct)).ToCreated(r => $"/v1/messages/{r.Data.Id}");
+                var command = body with { LocalId = IdempotencyHeaders.KeyOf(body.LocalId, idempotencyKey), DryRun = dryRun == true };
+                var result = await sender.SendIdempotentAsync(command, http, ct);
+                return result is { IsSuccess: true, Value.Preview: { } preview }
+                    ? TypedResults.Ok(preview)
+                    : result.ToCreated(r => $"/v1/messages/{r.Data.Id}");
             })
             .WithTags("Messaging")
             .WithSummary("Send an email from a channel (now, or at schedule_at)")
-            .WithDescription("Creates the contact and conversation when needed, threads the email into the contact's latest conversation on the channel, and queues its delivery.")
+            .WithDescription("Creates the contact and conversation when needed, threads the email into the contact's latest conversation on the channel, and queues its delivery. With dry_run=true: 200 with the raw MIME and the recipients it would go to; nothing is stored or sent.")
             .Produces<SendChannelEmailResponse>(StatusCodes.Status201Created);
 
         app.MapPost("/v1/email/send", async (
                 SendInboxEmailCommand body,
                 [FromHeader(Name = IdempotencyHeaders.Key)] string? idempotencyKey,
+                [FromQuery(Name = "dry_run")] bool? dryRun,
                 HttpContext http,
                 ISender sender,
                 CancellationToken ct) =>
             {
-                var command = body with { LocalId = IdempotencyHeaders.KeyOf(body.LocalId, idempotencyKey) };
-                return (await sender.SendIdempotentAsync(command, http, ct)).ToOk();
+                var command = body with { LocalId = IdempotencyHeaders.KeyOf(body.LocalId, idempotencyKey), DryRun = dryRun == true };
+                var result = await sender.SendIdempotentAsync(command, http, ct);
+                return result is { IsSuccess: true, Value.Preview: { } preview } ? TypedResults.Ok(preview) : result.ToOk();
             })
             .WithTags("Messaging")
             .WithSummary("Send an email from an inbox: a new thread to targets, or a reply in convo_id")
-            .WithDescription("Recipients opted out of the inbox's channel are left out and listed in compliance_results; queued is false when nobody is left.")
+            .WithDescription("Recipients opted out of the inbox's channel are left out and listed in compliance_results; queued is false when nobody is left. With dry_run=true: 200 with the raw MIME and the recipients it would go to; nothing is stored or sent.")
             .Produces<SendInboxEmailResponse>();
 
         var messages = app.MapGroup("/v1/messages").WithTags("Messages");

@@ -78,6 +78,19 @@ internal static partial class DatabaseInitializer
             await db.SaveChangesAsync(cancellationToken);
         }
 
+        // Demo:Imap:* (./run.sh: the demo user's INBOX on the local Dovecot): the channel receives from it.
+        if (channel.Imap is null && services.GetRequiredService<IConfiguration>().GetSection("Demo:Imap") is { } imap && imap["Host"] is { Length: > 0 } host)
+        {
+            var protector = services.GetRequiredService<Modular.Application.Common.Security.ISecretProtector>();
+            var settings = ImapSettings.Create(
+                host, imap.GetValue("Port", 143), SmtpSecurity.None, imap["Username"] ?? "demo",
+                imap["Password"] is { Length: > 0 } password ? protector.Protect(password) : null, imap["Folder"]);
+            if (settings.IsSuccess)
+            {
+                channel.UseMailbox(settings.Value, now);
+            }
+        }
+
         var inbox = await db.Set<Inbox>().OrderBy(i => i.Id).FirstOrDefaultAsync(cancellationToken);
         if (inbox is null)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
 using Modular.Api.Common;
 
 namespace Modular.Api.Startup;
@@ -28,14 +29,17 @@ internal static class RequestLimits
 
     public static IApplicationBuilder UseRequestLimits(this IApplicationBuilder app, IConfiguration configuration)
     {
-        var max = MaxRequestBytes(configuration);
+        var defaultMax = MaxRequestBytes(configuration);
         return app.Use(async (context, next) =>
         {
+            // An endpoint may take more (the raw inbound email endpoint: Inbound:MaxBytes).
+            var max = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? defaultMax;
             if (context.Request.ContentLength > max)
             {
                 // The client may still be sending: close the connection instead of reading the rest.
                 context.Response.Headers.Connection = "close";
-                await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request too large", TooLarge(max));
+                await Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request too large",
+                    max == defaultMax ? TooLarge(max) : string.Create(CultureInfo.InvariantCulture, $"A request body to this endpoint has at most {max} bytes."));
                 return;
             }
 

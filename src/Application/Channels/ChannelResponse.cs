@@ -9,6 +9,7 @@ public sealed record ChannelResponse(
     string Email,
     string? SenderName,
     SmtpResponse? Smtp,
+    ImapResponse? Imap,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -19,6 +20,9 @@ public sealed record ChannelResponse(
         channel.SenderName,
         channel.Smtp is { } smtp
             ? new SmtpResponse(smtp.Host, smtp.Port, SmtpInput.Format(smtp.Security), smtp.Username, smtp.ProtectedPassword is not null, smtp.MaxConnections)
+            : null,
+        channel.Imap is { } imap
+            ? new ImapResponse(imap.Host, imap.Port, SmtpInput.Format(imap.Security), imap.Username, imap.ProtectedPassword is not null, imap.Folder)
             : null,
         channel.CreatedAt,
         channel.UpdatedAt);
@@ -56,4 +60,14 @@ public sealed record SmtpInput(string? Host, int? Port, string? Security, string
         SmtpSecurity.None => 25,
         _ => 587,
     };
+}
+
+/// <summary>The mailbox a channel receives on (the password is never returned).</summary>
+public sealed record ImapResponse(string Host, int Port, string Security, string Username, bool PasswordSet, string Folder);
+
+/// <summary>The IMAP mailbox settings a client gives for a channel; security defaults to <c>ssl</c> (port 993), folder to <c>INBOX</c>.</summary>
+public sealed record ImapInput(string? Host, int? Port, string? Security, string? Username, string? Password, string? Folder)
+{
+    /// <summary>993 for SSL, 143 otherwise.</summary>
+    public int PortOrDefault => Port ?? (SmtpInput.ParseSecurity(Security ?? "ssl") == SmtpSecurity.Ssl ? 993 : 143);
 }

@@ -44,3 +44,36 @@ internal static class SmtpSettingsFactory
         return SmtpSettings.Create(input.Host!, input.PortOrDefault, SmtpInput.ParseSecurity(input.Security), input.Username, protectedPassword, maxConnections);
     }
 }
+
+public sealed class ImapInputValidator : AbstractValidator<ImapInput>
+{
+    public ImapInputValidator()
+    {
+        RuleFor(x => x.Host).NotEmpty().MaximumLength(255).Must(h => h is null || !h.Any(char.IsWhiteSpace))
+            .WithMessage("A host name cannot contain spaces.");
+        RuleFor(x => x.Port).InclusiveBetween(1, 65535);
+        RuleFor(x => x.Security).OneOf(SmtpInput.SecurityValues);
+        RuleFor(x => x.Username).NotEmpty().MaximumLength(255).SingleLine();
+        RuleFor(x => x.Password).MaximumLength(1024);
+        RuleFor(x => x.Folder).MaximumLength(255).SingleLine();
+    }
+}
+
+internal static class ImapSettingsFactory
+{
+    /// <summary>A 422 on <c>imap.host</c> when the server is on an address the service may not connect to (the relays' rule).</summary>
+    public static async Task<Error?> RefuseServerAsync(ImapInput input, IRelayHostPolicy servers, CancellationToken cancellationToken) =>
+        await servers.RefusalAsync(input.Host!.Trim(), input.PortOrDefault, cancellationToken) is { } reason
+            ? Error.Validation("imap.host", reason)
+            : null;
+
+    /// <summary>The mailbox settings, the password protected; without a password the current one is kept for the same server and user.</summary>
+    public static Result<ImapSettings> Create(ImapInput input, ImapSettings? current, ISecretProtector protector)
+    {
+        var same = current is not null && current.Host == input.Host && current.Username == input.Username;
+        var protectedPassword = input.Password is { Length: > 0 } password
+            ? protector.Protect(password)
+            : same ? current!.ProtectedPassword : null;
+        return ImapSettings.Create(input.Host!, input.PortOrDefault, SmtpInput.ParseSecurity(input.Security ?? "ssl"), input.Username!, protectedPassword, input.Folder);
+    }
+}

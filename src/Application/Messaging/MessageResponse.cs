@@ -22,10 +22,15 @@ public sealed record MessageResponse(
     string? TextBody,
     string? HtmlBody,
     IReadOnlyList<string> Attachments,
+    IReadOnlyList<AttachmentFileResponse> AttachmentFiles,
+    bool AutoReply,
+    DateTimeOffset? Date,
     string MessageId,
     string? InReplyTo,
     IReadOnlyList<string> References,
     DateTimeOffset? ScheduleAt,
+    bool CancelOnReply,
+    string? CancelReason,
     DateTimeOffset? SentAt,
     string? Error,
     IReadOnlyList<AttemptResponse> Attempts,
@@ -52,10 +57,15 @@ public sealed record MessageResponse(
         m.TextBody,
         m.HtmlBody,
         m.AttachmentUrls,
+        [.. m.ReceivedAttachments.Select(a => new AttachmentFileResponse(a.Index, a.FileName, a.ContentType, a.Size, $"/v1/messages/{m.Id}/attachments/{a.Index}"))],
+        m.AutoReply,
+        m.Date,
         m.MessageIdHeader,
         m.InReplyTo,
         m.References,
         m.ScheduleAt,
+        m.CancelOnReply,
+        m.CancelReason,
         m.SentAt,
         m.Error,
         [.. m.Attempts.Select(a => new AttemptResponse(
@@ -67,6 +77,9 @@ public sealed record MessageResponse(
     private static string[] Addresses(Message m, RecipientKind kind) =>
         [.. m.Recipients.Where(r => r.Kind == kind).Select(r => r.Address)];
 }
+
+/// <summary>A file that came with an inbound message; <c>url</c> downloads it.</summary>
+public sealed record AttachmentFileResponse(int Index, string? FileName, string ContentType, long Size, string Url);
 
 public sealed record AttemptResponse(int Number, DateTimeOffset At, string Outcome, string Phase, int? ReplyCode, string? ReplyText, string? EnhancedStatus, string? QueueId);
 

@@ -42,6 +42,41 @@ public sealed record SmtpSettings(string Host, int Port, SmtpSecurity Security, 
     }
 }
 
+/// <summary>
+/// The IMAP mailbox a channel receives on: the service watches <see cref="Folder"/> and takes each new
+/// message once. The password is held only in its protected (encrypted) form.
+/// </summary>
+public sealed record ImapSettings(string Host, int Port, SmtpSecurity Security, string Username, string? ProtectedPassword, string Folder)
+{
+    public const string DefaultFolder = "INBOX";
+
+    public static Result<ImapSettings> Create(string host, int port, SmtpSecurity security, string username, string? protectedPassword, string? folder)
+    {
+        if (string.IsNullOrWhiteSpace(host) || host.Length > 255 || host.Any(char.IsWhiteSpace))
+        {
+            return Error.Validation("imap.host", "A host name without spaces is required.");
+        }
+
+        if (port is < 1 or > 65535)
+        {
+            return Error.Validation("imap.port", "The port must be between 1 and 65535.");
+        }
+
+        if (string.IsNullOrWhiteSpace(username) || HeaderText.HasLineBreak(username))
+        {
+            return Error.Validation("imap.username", "A user name without line breaks is required.");
+        }
+
+        var name = string.IsNullOrWhiteSpace(folder) ? DefaultFolder : folder.Trim();
+        if (HeaderText.HasLineBreak(name) || name.Length > 255)
+        {
+            return Error.Validation("imap.folder", "A folder name has at most 255 characters and no line break.");
+        }
+
+        return new ImapSettings(host.Trim(), port, security, username, protectedPassword, name);
+    }
+}
+
 /// <summary>An address the organization sends from, with its transport (its own relay or the default one).</summary>
 public sealed class Channel : AggregateRoot, ITenantOwned
 {
@@ -68,6 +103,9 @@ public sealed class Channel : AggregateRoot, ITenantOwned
 
     /// <summary>The channel's own relay; null means the default relay from configuration.</summary>
     public SmtpSettings? Smtp { get; private set; }
+
+    /// <summary>The mailbox the channel receives on; null when mail comes in only over HTTP.</summary>
+    public ImapSettings? Imap { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
 
@@ -139,6 +177,13 @@ public sealed class Channel : AggregateRoot, ITenantOwned
     public void UseRelay(SmtpSettings? smtp, DateTimeOffset now)
     {
         Smtp = smtp;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Receives from the IMAP mailbox <paramref name="imap"/>, or from none when it is null.</summary>
+    public void UseMailbox(ImapSettings? imap, DateTimeOffset now)
+    {
+        Imap = imap;
         UpdatedAt = now;
     }
 }

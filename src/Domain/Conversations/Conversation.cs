@@ -16,6 +16,9 @@ public enum ParticipantRole
     Cc,
 }
 
+/// <summary>Raised when a closed conversation opens again because the contact wrote.</summary>
+public sealed record ConversationReopened(long ConversationId) : IDomainEvent;
+
 /// <summary>An outside address taking part in a conversation.</summary>
 public sealed record Participant(string Address, ParticipantRole Role);
 
@@ -107,5 +110,19 @@ public sealed class Conversation : AggregateRoot, ITenantOwned
     {
         LastMessageAt = now;
         UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Notes that an inbound message joined the thread: a closed conversation opens again, unless the
+    /// message is an automatic answer (an out-of-office reopens nothing).
+    /// </summary>
+    public void ReceiveMessage(bool autoReply, DateTimeOffset now)
+    {
+        RecordMessage(now);
+        if (!autoReply && Status == ConversationStatus.Closed)
+        {
+            Status = ConversationStatus.Open;
+            Raise(new ConversationReopened(Id));
+        }
     }
 }

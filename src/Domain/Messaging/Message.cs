@@ -16,6 +16,9 @@ public enum DeliveryStatus
     Uncertain,
     Canceled,
     Blocked,
+
+    /// <summary>An inbound message: it came in, there is nothing to deliver.</summary>
+    Received,
 }
 
 public enum MessageDirection
@@ -127,7 +130,43 @@ public sealed record OutboundDraft
     public IReadOnlyList<string> References { get; init; } = [];
     public DateTimeOffset? ScheduleAt { get; init; }
     public IReadOnlyList<ComplianceResult> ComplianceResults { get; init; } = [];
+
+    /// <summary>A scheduled follow-up that is canceled when the contact writes in its conversation first.</summary>
+    public bool CancelOnReply { get; init; }
 }
+
+/// <summary>A file that came with an inbound message: its place (from 0), name, type and size; the content is stored apart.</summary>
+public sealed record ReceivedAttachment(int Index, string? FileName, string ContentType, long Size);
+
+/// <summary>Everything a new inbound message is made of; built by the receive use case from a parsed email.</summary>
+public sealed record InboundDraft
+{
+    public required long OrganizationId { get; init; }
+    public required long ConversationId { get; init; }
+    public required long ChannelId { get; init; }
+    public required Mailbox From { get; init; }
+    public Mailbox? ReplyTo { get; init; }
+    public required IReadOnlyList<Recipient> Recipients { get; init; }
+    public required string Subject { get; init; }
+    public string? TextBody { get; init; }
+    public string? HtmlBody { get; init; }
+    public IReadOnlyList<ReceivedAttachment> Attachments { get; init; } = [];
+    public required string MessageIdHeader { get; init; }
+    public string? InReplyTo { get; init; }
+    public IReadOnlyList<string> References { get; init; } = [];
+
+    /// <summary>The message's own Date header, when it had a readable one.</summary>
+    public DateTimeOffset? Date { get; init; }
+
+    /// <summary>An automatic answer (Auto-Submitted, X-Autoreply, X-Autorespond, Precedence: auto_reply/bulk/junk/list).</summary>
+    public bool AutoReply { get; init; }
+}
+
+/// <summary>Raised when an inbound message was stored in its conversation (webhooks publish it as <c>message.received</c>).</summary>
+public sealed record MessageReceived(Message Message, long ContactId) : IDomainEvent;
+
+/// <summary>Raised when a scheduled follow-up was canceled on its own, with why (<see cref="Message.ContactReplied"/>: the contact wrote first).</summary>
+public sealed record MessageCanceled(Message Message, string Reason) : IDomainEvent;
 
 /// <summary>Raised when a message becomes due for delivery (queued now, scheduled, rescheduled, retried, recovered).</summary>
 public sealed record MessageDeliveryDue(Message Message) : IDomainEvent;
@@ -139,11 +178,15 @@ public sealed class Message : AggregateRoot, ITenantOwned
     public const int SubjectMaxLength = 998;
     public const int MaxAttachments = 10;
 
+    /// <summary>The cancel reason of a follow-up whose contact replied before it was due.</summary>
+    public const string ContactReplied = "contact_replied";
+
     private List<Recipient> _recipients = [];
     private List<string> _attachmentUrls = [];
     private List<string> _references = [];
     private readonly List<DeliveryAttempt> _attempts = [];
     private List<ComplianceResult> _complianceResults = [];
+    private List<ReceivedAttachment> _receivedAttachments = [];
 
     private Message()
     {
@@ -192,6 +235,21 @@ public sealed class Message : AggregateRoot, ITenantOwned
     public string? Error { get; private set; }
     public IReadOnlyList<DeliveryAttempt> Attempts => _attempts;
     public IReadOnlyList<ComplianceResult> ComplianceResults => _complianceResults;
+
+    /// <summary>A scheduled follow-up that a (non-automatic) reply in its conversation cancels.</summary>
+    public bool CancelOnReply { get; private set; }
+
+    /// <summary>Why the message was canceled (<c>canceled_by_request</c>, <see cref="ContactReplied"/>); null otherwise.</summary>
+    public string? CancelReason { get; private set; }
+
+    /// <summary>Inbound: the files that came with it (their content is stored apart, by index).</summary>
+    public IReadOnlyList<ReceivedAttachment> ReceivedAttachments => _receivedAttachments;
+
+    /// <summary>Inbound: the message's own Date header.</summary>
+    public DateTimeOffset? Date { get; private set; }
+
+    /// <summary>Inbound: an automatic answer (out of office, list mail), which reopens nothing and cancels no follow-up.</summary>
+    public bool AutoReply { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -263,6 +321,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
             InReplyTo = draft.InReplyTo,
             _references = [.. draft.References],
             ScheduleAt = draft.ScheduleAt,
+            CancelOnReply = draft.CancelOnReply,
             _complianceResults = [.. draft.ComplianceResults],
             CreatedAt = now,
             UpdatedAt = now,
@@ -279,6 +338,53 @@ public sealed class Message : AggregateRoot, ITenantOwned
         message.Status = draft.ScheduleAt > now ? DeliveryStatus.Scheduled : DeliveryStatus.Queued;
         message.DueAt = draft.ScheduleAt > now ? draft.ScheduleAt.Value : now;
         message.Raise(new MessageDeliveryDue(message));
+        return message;
+    }
+
+    /// <summary>
+    /// Stores an email that came in (<c>received</c>, nothing to deliver). The receive use case has
+    /// decoded and cleaned its header values: a line break or an over-long value here is a bug upstream.
+    /// </summary>
+    public static Result<Message> CreateInbound(InboundDraft draft, long contactId, DateTimeOffset now)
+    {
+        if (HeaderText.HasLineBreak(draft.Subject) || draft.Subject.Length > SubjectMaxLength)
+        {
+            return Common.Error.Validation("subject", $"A subject has at most {SubjectMaxLength} characters and no line break.");
+        }
+
+        if (HeaderText.HasLineBreak(draft.From.Name) || HeaderText.HasLineBreak(draft.ReplyTo?.Name)
+            || draft.Recipients.Any(r => HeaderText.HasLineBreak(r.Name)) || HeaderText.HasLineBreak(draft.MessageIdHeader)
+            || HeaderText.HasLineBreak(draft.InReplyTo) || draft.References.Any(HeaderText.HasLineBreak))
+        {
+            return Common.Error.Validation("headers", "A header value cannot contain a line break.");
+        }
+
+        var message = new Message
+        {
+            OrganizationId = draft.OrganizationId,
+            ConversationId = draft.ConversationId,
+            ChannelId = draft.ChannelId,
+            Direction = MessageDirection.Inbound,
+            Status = DeliveryStatus.Received,
+            FromAddress = draft.From.Address.Value,
+            FromName = draft.From.Name,
+            ReplyToAddress = draft.ReplyTo?.Address.Value,
+            ReplyToName = draft.ReplyTo?.Name,
+            _recipients = [.. draft.Recipients],
+            Subject = draft.Subject,
+            TextBody = draft.TextBody,
+            HtmlBody = draft.HtmlBody,
+            _receivedAttachments = [.. draft.Attachments],
+            MessageIdHeader = draft.MessageIdHeader,
+            InReplyTo = draft.InReplyTo,
+            _references = [.. draft.References],
+            Date = draft.Date,
+            AutoReply = draft.AutoReply,
+            DueAt = now,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        message.Raise(new MessageReceived(message, contactId));
         return message;
     }
 
@@ -479,8 +585,28 @@ public sealed class Message : AggregateRoot, ITenantOwned
         }
 
         Status = DeliveryStatus.Canceled;
+        CancelReason = "canceled_by_request";
         UpdatedAt = now;
         return Result.Success();
+    }
+
+    /// <summary>
+    /// The contact wrote in the conversation before this follow-up was due: a scheduled message with
+    /// <see cref="CancelOnReply"/> is canceled (reason <see cref="ContactReplied"/>); any other is left as it is.
+    /// The claim takes only scheduled and queued rows, so a canceled follow-up is never sent.
+    /// </summary>
+    public bool CancelBecauseContactReplied(DateTimeOffset now)
+    {
+        if (!CancelOnReply || Status != DeliveryStatus.Scheduled)
+        {
+            return false;
+        }
+
+        Status = DeliveryStatus.Canceled;
+        CancelReason = ContactReplied;
+        UpdatedAt = now;
+        Raise(new MessageCanceled(this, ContactReplied));
+        return true;
     }
 
     /// <summary>Moves a scheduled message to <paramref name="at"/>; a time not ahead queues it at once.</summary>

@@ -27,6 +27,9 @@ public static class DeliveryServices
         services.AddSingleton<IEmailTransport, MailKitEmailTransport>();
         services.AddSingleton<IAttachmentFetcher, HttpAttachmentFetcher>();
         services.AddSingleton<IAddressListParser, MimeKitAddressListParser>();
+        services.AddSingleton<IEmailParser, Inbound.MimeKitEmailParser>();
+        services.AddSingleton<IEmailRenderer, MimeKitEmailRenderer>();
+        services.AddScoped<IMessageContentStore, Inbound.EfMessageContentStore>();
         services.AddHttpClient(HttpAttachmentFetcher.ClientName)
             .ConfigurePrimaryHttpMessageHandler(sp =>
             {
@@ -60,6 +63,9 @@ public static class DeliveryServices
         services.AddSingleton(_ => new SessionLocks(connectionString));
         services.AddSingleton<DeliveryClaimer>();
         services.AddHostedService<ClaimerHeartbeat>();
+        services.Configure<Inbound.InboundOptions>(configuration.GetSection(Inbound.InboundOptions.Section));
+        services.AddSingleton<Inbound.ImapMailboxStore>();
+        services.AddHostedService<Inbound.ImapWatcher>();
         services.AddScoped<IMessageClaims, MessageClaims>();
         services.AddScoped<IDeliveryScheduler, HangfireDeliveryScheduler>();
         services.AddSingleton<IDeliveryFailures, HangfireDeliveryFailures>();

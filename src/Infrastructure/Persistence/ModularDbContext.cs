@@ -66,6 +66,8 @@ public sealed class ModularDbContext(DbContextOptions<ModularDbContext> options)
         FilterByTenant<Conversation>(modelBuilder);
         FilterByTenant<Message>(modelBuilder);
         FilterByTenant<IdempotencyRecord>(modelBuilder);
+        FilterByTenant<MessageSource>(modelBuilder);
+        FilterByTenant<MessageAttachmentContent>(modelBuilder);
     }
 
     private void FilterByTenant<T>(ModelBuilder modelBuilder)

@@ -13,4 +13,11 @@ internal sealed class TenantScopes(IServiceScopeFactory scopes) : ITenantScopes
         scope.ServiceProvider.GetRequiredService<TenantContext>().Set(organizationId);
         return await scope.ServiceProvider.GetRequiredService<ISender>().Send(request, cancellationToken);
     }
+
+    public async Task<TResponse> SendAsync<TResponse>(long organizationId, ICommand<TResponse> command, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(organizationId);
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(command, cancellationToken);
+    }
 }

@@ -43,6 +43,19 @@ internal static class MessageBuilder
                 Recipients = [],
                 ComplianceResults = [new ComplianceResult("ann@example.com", ComplianceResult.OptedOut)],
             }),
+            DeliveryStatus.Received => Message.CreateInbound(
+                new InboundDraft
+                {
+                    OrganizationId = 3,
+                    ConversationId = 5,
+                    ChannelId = 9,
+                    From = Addresses.MailboxOf("Ann <ann@example.com>"),
+                    Recipients = [],
+                    Subject = "Re: Your order",
+                    MessageIdHeader = "reply.0001@example.com",
+                },
+                contactId: 7,
+                Clock.Now).Value,
             _ => throw new ArgumentOutOfRangeException(nameof(status), status, "No way to build this status."),
         };
 

@@ -68,6 +68,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
         builder.UseSetting("Delivery:ShutdownTimeout", "00:00:05");
 
+        // New channels with mailboxes are picked up within a second.
+        builder.UseSetting("Inbound:DiscoveryInterval", "00:00:01");
+
         // Retries after transient failures come within seconds instead of minutes.
         string[] delays = ["00:00:01", "00:00:01", "00:00:02", "00:00:02", "00:00:03", "00:00:03", "00:00:05", "00:00:05"];
         for (var i = 0; i < delays.Length; i++)

@@ -65,6 +65,9 @@ public sealed class MailDev
         await using var stream = await Http.GetStreamAsync($"/api/email/{email.Id}/source");
         return await MimeMessage.LoadAsync(stream);
     }
+
+    /// <summary>The raw bytes the server received.</summary>
+    public static Task<byte[]> RawSourceAsync(ReceivedEmail email) => Http.GetByteArrayAsync($"/api/email/{email.Id}/source");
 }
 
 public sealed record ReceivedEmail(string Id, IReadOnlyList<string> EnvelopeRecipients);

@@ -10,7 +10,7 @@ using Modular.Domain.Common;
 
 namespace Modular.Application.Channels.CreateChannel;
 
-public sealed record CreateChannelCommand(string? Name, string? Email, string? SenderName, SmtpInput? Smtp)
+public sealed record CreateChannelCommand(string? Name, string? Email, string? SenderName, SmtpInput? Smtp, ImapInput? Imap = null)
     : ICommand<Result<ChannelResponse>>;
 
 public sealed class CreateChannelValidator : AbstractValidator<CreateChannelCommand>
@@ -21,6 +21,7 @@ public sealed class CreateChannelValidator : AbstractValidator<CreateChannelComm
         RuleFor(x => x.Email).EmailAddress();
         RuleFor(x => x.SenderName).MaximumLength(200).SingleLine();
         RuleFor(x => x.Smtp!).SetValidator(new SmtpInputValidator()).When(x => x.Smtp is not null);
+        RuleFor(x => x.Imap!).SetValidator(new ImapInputValidator()).When(x => x.Imap is not null);
     }
 }
 
@@ -52,11 +53,30 @@ public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrent
             smtp = settings.Value;
         }
 
+        ImapSettings? imap = null;
+        if (command.Imap is not null)
+        {
+            if (await ImapSettingsFactory.RefuseServerAsync(command.Imap, relays, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
+            var settings = ImapSettingsFactory.Create(command.Imap, null, protector);
+            if (settings.IsFailure)
+            {
+                return settings.Error!;
+            }
+
+            imap = settings.Value;
+        }
+
         var created = Channel.Create(tenant.OrganizationId, command.Name!, email, command.SenderName, smtp, clock.GetUtcNow());
         if (created.IsFailure)
         {
             return created.Error!;
         }
+
+        created.Value.UseMailbox(imap, clock.GetUtcNow());
 
         await channels.AddAsync(created.Value, cancellationToken);
         return ChannelResponse.From(created.Value);

@@ -14,7 +14,7 @@ namespace Modular.Application.Channels.UpdateChannel;
 /// Changes what is given and leaves the rest. <c>smtp</c> replaces the relay settings;
 /// <c>use_default_relay: true</c> drops them so the default relay sends.
 /// </summary>
-public sealed record UpdateChannelCommand(long Id, string? Name, string? Email, string? SenderName, SmtpInput? Smtp, bool? UseDefaultRelay)
+public sealed record UpdateChannelCommand(long Id, string? Name, string? Email, string? SenderName, SmtpInput? Smtp, bool? UseDefaultRelay, ImapInput? Imap = null, bool? RemoveImap = null)
     : ICommand<Result<ChannelResponse>>;
 
 public sealed class UpdateChannelValidator : AbstractValidator<UpdateChannelCommand>
@@ -27,6 +27,9 @@ public sealed class UpdateChannelValidator : AbstractValidator<UpdateChannelComm
         RuleFor(x => x.Smtp!).SetValidator(new SmtpInputValidator()).When(x => x.Smtp is not null);
         RuleFor(x => x.UseDefaultRelay).Must(v => v != true).When(x => x.Smtp is not null)
             .WithMessage("Give either smtp or use_default_relay, not both.");
+        RuleFor(x => x.Imap!).SetValidator(new ImapInputValidator()).When(x => x.Imap is not null);
+        RuleFor(x => x.RemoveImap).Must(v => v != true).When(x => x.Imap is not null)
+            .WithMessage("Give either imap or remove_imap, not both.");
     }
 }
 
@@ -82,6 +85,26 @@ public sealed class UpdateChannelHandler(IRepository<Channel> channels, ISecretP
         else if (command.UseDefaultRelay == true)
         {
             channel.UseRelay(null, now);
+        }
+
+        if (command.Imap is not null)
+        {
+            if (await ImapSettingsFactory.RefuseServerAsync(command.Imap, relays, cancellationToken) is { } refused)
+            {
+                return refused;
+            }
+
+            var settings = ImapSettingsFactory.Create(command.Imap, channel.Imap, protector);
+            if (settings.IsFailure)
+            {
+                return settings.Error!;
+            }
+
+            channel.UseMailbox(settings.Value, now);
+        }
+        else if (command.RemoveImap == true)
+        {
+            channel.UseMailbox(null, now);
         }
 
         return ChannelResponse.From(channel);

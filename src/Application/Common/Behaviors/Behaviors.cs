@@ -113,7 +113,7 @@ public sealed class UnitOfWorkBehavior<TMessage, TResponse>(IUnitOfWork unitOfWo
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         var response = await next(message, cancellationToken);
-        if (message is Idempotency.IIdempotentCommand { IdempotencyKey.Length: > 0 })
+        if (message is Idempotency.IIdempotentCommand { IdempotencyKey.Length: > 0 } or IDryRunCommand { DryRun: true })
         {
             return response;
         }
@@ -125,6 +125,15 @@ public sealed class UnitOfWorkBehavior<TMessage, TResponse>(IUnitOfWork unitOfWo
 
         return response;
     }
+}
+
+/// <summary>
+/// A command that can be tried without effect (<c>dry_run=true</c>): the handler runs as usual, and
+/// nothing it changed is saved (the unit of work does not commit, so no event is raised either).
+/// </summary>
+public interface IDryRunCommand
+{
+    bool DryRun { get; }
 }
 
 /// <summary>Field names as clients see them: <c>Smtp.Host</c> → <c>smtp.host</c>, <c>Cc[0]</c> → <c>cc[0]</c>.</summary>

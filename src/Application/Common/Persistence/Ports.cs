@@ -49,6 +49,9 @@ public sealed class ConcurrencyConflictException(Exception inner)
 public interface ITenantScopes
 {
     Task<TResponse> SendAsync<TResponse>(long organizationId, Mediator.IRequest<TResponse> request, CancellationToken cancellationToken);
+
+    /// <summary>Runs a command (committed by its unit of work) as a given organization, in a scope of its own.</summary>
+    Task<TResponse> SendAsync<TResponse>(long organizationId, Mediator.ICommand<TResponse> command, CancellationToken cancellationToken);
 }
 
 /// <summary>What kind of failure an exception is, for how loudly it is logged and how it is answered.</summary>

@@ -8,14 +8,21 @@ using Modular.Domain.Conversations;
 
 namespace Modular.Application.Conversations.ListConversations;
 
-/// <summary>Conversations, most recently active first, filtered by status, channel, inbox and contact.</summary>
+/// <summary>
+/// Conversations filtered by status, channel, inbox and contact; most recently active first, or in the
+/// <see cref="Order"/> given (<c>-last_message_at</c>, <c>last_message_at</c>, <c>-created_at</c>, <c>created_at</c>).
+/// </summary>
 public sealed record ListConversationsQuery(
     IReadOnlyList<string>? Status,
     long? ChannelId,
     long? InboxId,
     long? ContactId,
     int? Limit,
-    int? Offset) : IQuery<Result<ListResponse<ConversationResponse>>>;
+    int? Offset,
+    string? Order = null) : IQuery<Result<ListResponse<ConversationResponse>>>
+{
+    public static readonly string[] Orders = ["-last_message_at", "last_message_at", "-created_at", "created_at"];
+}
 
 public sealed class ListConversationsValidator : AbstractValidator<ListConversationsQuery>
 {
@@ -23,6 +30,7 @@ public sealed class ListConversationsValidator : AbstractValidator<ListConversat
     {
         this.Paging(x => x.Limit, x => x.Offset);
         RuleForEach(x => x.Status).OneOf(ConversationResponse.Statuses);
+        RuleFor(x => x.Order).OneOf(ListConversationsQuery.Orders);
     }
 }
 
@@ -51,7 +59,14 @@ public sealed class ConversationsPageSpec : Specification<Conversation>
             Query.Where(c => c.ContactId == contactId);
         }
 
-        Query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id).AsNoTracking();
+        _ = filter.Order?.ToLowerInvariant() switch
+        {
+            "last_message_at" => Query.OrderBy(c => c.LastMessageAt).ThenBy(c => c.Id),
+            "-created_at" => Query.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id),
+            "created_at" => Query.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id),
+            _ => Query.OrderByDescending(c => c.LastMessageAt).ThenByDescending(c => c.Id),
+        };
+        Query.AsNoTracking();
         if (paged)
         {
             Query.Skip(filter.Offset ?? 0).Take(filter.Limit ?? Rules.DefaultLimit);

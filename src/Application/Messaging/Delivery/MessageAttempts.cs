@@ -22,6 +22,7 @@ public sealed partial class MessageAttempts(
     IMessageClaims claims,
     ISecretProtector secrets,
     DeliveryPolicy policy,
+    IMessageContentStore contents,
     TimeProvider clock,
     ILogger<MessageAttempts> logger)
 {
@@ -81,27 +82,19 @@ public sealed partial class MessageAttempts(
             throw new InvalidOperationException($"Message {message.Id} could not record its attempt: {recorded.Error!.Message}");
         }
 
+        // A message is sent once: its raw source is what the server accepted, saved with the outcome.
+        if (outcome.Outcome == AttemptOutcome.Sent && outcome.Source is { } source)
+        {
+            contents.Add(MessageSource.Of(message.OrganizationId, message.Id, source));
+        }
+
         LogAttempt(logger, message.Id, number, outcome.Outcome, outcome.Phase, outcome.Reply?.Code);
     }
 
     private AttemptedDelivery Ended(Message message, TransportOutcome outcome) => new(message.Id, outcome, clock.GetUtcNow());
 
-    private OutgoingEmail Email(Message message, Channel channel, IReadOnlyList<FetchedAttachment> fetched) => new()
-    {
-        From = new Mailbox(EmailAddress.Parse(message.FromAddress, "from").Value, message.FromName),
-        Sender = message.SenderAddress,
-        ReplyTo = message.ReplyToAddress is null ? null : new Mailbox(EmailAddress.Parse(message.ReplyToAddress, "reply_to").Value, message.ReplyToName),
-        Recipients = [.. message.EnvelopeRecipients],
-        Subject = message.Subject,
-        TextBody = message.TextBody,
-        HtmlBody = message.HtmlBody,
-        Attachments = fetched,
-        MessageId = message.MessageIdHeader,
-        InReplyTo = message.InReplyTo,
-        References = message.References,
-        Date = clock.GetUtcNow(),
-        EnvelopeFrom = channel.Email,
-    };
+    private OutgoingEmail Email(Message message, Channel channel, IReadOnlyList<FetchedAttachment> fetched) =>
+        OutgoingEmails.Of(message, channel, fetched, clock.GetUtcNow());
 
     private SmtpRoute? Route(Channel channel) => channel.Smtp is { } smtp
         ? new SmtpRoute(smtp.Host, smtp.Port, smtp.Security, smtp.Username,

@@ -100,6 +100,9 @@ public sealed record TransportOutcome(
     IReadOnlyList<RecipientReply> Recipients,
     string? Detail = null)
 {
+    /// <summary>The exact bytes of the message as handed to SMTP (before dot-stuffing), when it was built.</summary>
+    public byte[]? Source { get; init; }
+
     /// <summary>A failure with no SMTP reply (a connection that broke, an attachment that could not be had).</summary>
     public static TransportOutcome Failure(AttemptOutcome outcome, DeliveryPhase phase, string detail) => new(outcome, phase, null, [], detail);
 }

@@ -1,12 +1,15 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using Mediator;
+using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Idempotency;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Specifications;
 using Modular.Application.Common.Validation;
 using Modular.Application.Contacts;
+using Modular.Application.Messaging.Ports;
 using Modular.Application.Conversations;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
@@ -32,12 +35,23 @@ public sealed record SendChannelEmailCommand(
     string? ConversationStatus,
     IReadOnlyList<ChannelRef>? OptInTo,
     bool? OptInToAllChannels,
-    string? LocalId) : ICommand<Result<SendChannelEmailResponse>>, IIdempotentCommand
+    string? LocalId,
+    bool? CancelOnReply = null) : ICommand<Result<SendChannelEmailResponse>>, IIdempotentCommand, IDryRunCommand
 {
-    public string? IdempotencyKey => LocalId;
+    /// <summary>A dry run has no idempotency: it stores no answer and replays none.</summary>
+    public string? IdempotencyKey => DryRun ? null : LocalId;
+
+    /// <summary><c>dry_run=true</c>: validate, thread and build the email, and answer with it; store and send nothing.</summary>
+    [JsonIgnore]
+    public bool DryRun { get; init; }
 }
 
-public sealed record SendChannelEmailResponse(SentEmail Data);
+public sealed record SendChannelEmailResponse(SentEmail Data)
+{
+    /// <summary>The email a dry run would send; never stored with an idempotency key.</summary>
+    [JsonIgnore]
+    public EmailPreview? Preview { get; init; }
+}
 
 public sealed record SentEmail(long Id, long ContactId, long ConversationId, string DeliveryStatus);
 
@@ -99,6 +113,7 @@ public sealed class SendChannelEmailHandler(
     IRepository<Message> messages,
     ConsentChannels consentChannels,
     ICurrentTenant tenant,
+    IEmailRenderer renderer,
     TimeProvider clock) : ICommandHandler<SendChannelEmailCommand, Result<SendChannelEmailResponse>>
 {
     public async ValueTask<Result<SendChannelEmailResponse>> Handle(SendChannelEmailCommand command, CancellationToken cancellationToken)
@@ -132,10 +147,12 @@ public sealed class SendChannelEmailHandler(
             contact = created.Value;
         }
 
+        var knownConversation = false;
         var conversation = !isNewContact
             ? await conversations.FirstOrDefaultAsync(new LatestConversationSpec(contact.Id, channel.Id), cancellationToken)
             : null;
         var status = ConversationResponse.Parse(command.ConversationStatus);
+        knownConversation = conversation is not null;
         var previous = conversation is null ? null : await messages.FirstOrDefaultAsync(new LatestMessageSpec(conversation.Id), cancellationToken);
         if (conversation is null)
         {
@@ -187,6 +204,7 @@ public sealed class SendChannelEmailHandler(
                 InReplyTo = inReplyTo,
                 References = references,
                 ScheduleAt = scheduleAt,
+                CancelOnReply = command.CancelOnReply == true,
                 ComplianceResults = compliance,
             },
             now,
@@ -197,7 +215,12 @@ public sealed class SendChannelEmailHandler(
         }
 
         return new SendChannelEmailResponse(new SentEmail(
-            message.Value.Id, contact.Id, conversation.Id, Message.Format(message.Value.Status)));
+            message.Value.Id, contact.Id, conversation.Id, Message.Format(message.Value.Status)))
+        {
+            Preview = command.DryRun
+                ? EmailPreview.Of(renderer, message.Value, channel, isNewContact ? null : contact.Id, knownConversation ? conversation.Id : null, now)
+                : null,
+        };
     }
 
     private async Task<Result<Contact>> CreateContactAsync(SendChannelEmailCommand command, Mailbox to, DateTimeOffset now, CancellationToken cancellationToken)

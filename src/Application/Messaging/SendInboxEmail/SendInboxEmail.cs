@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using FluentValidation;
 using Mediator;
+using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Idempotency;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Validation;
@@ -26,16 +28,27 @@ public sealed record SendInboxEmailCommand(
     string? ConvTitle,
     IReadOnlyList<string>? Targets,
     long? ConvoId,
-    string? ScheduleAt) : ICommand<Result<SendInboxEmailResponse>>, IIdempotentCommand
+    string? ScheduleAt,
+    bool? CancelOnReply = null) : ICommand<Result<SendInboxEmailResponse>>, IIdempotentCommand, IDryRunCommand
 {
-    public string? IdempotencyKey => LocalId;
+    /// <summary>A dry run has no idempotency: it stores no answer and replays none.</summary>
+    public string? IdempotencyKey => DryRun ? null : LocalId;
+
+    /// <summary><c>dry_run=true</c>: validate, thread and build the email, and answer with it; store and send nothing.</summary>
+    [JsonIgnore]
+    public bool DryRun { get; init; }
 }
 
 /// <summary>
 /// The answer: <c>queued</c> is false when nobody may be sent to; <c>compliance_results</c> names each
 /// recipient left out, with why (for example <c>{ "bob@example.com": "opted_out" }</c>).
 /// </summary>
-public sealed record SendInboxEmailResponse(long Id, long ConvoId, bool Queued, DateTimeOffset Date, IReadOnlyDictionary<string, string> ComplianceResults);
+public sealed record SendInboxEmailResponse(long Id, long ConvoId, bool Queued, DateTimeOffset Date, IReadOnlyDictionary<string, string> ComplianceResults)
+{
+    /// <summary>The email a dry run would send; never stored with an idempotency key.</summary>
+    [JsonIgnore]
+    public EmailPreview? Preview { get; init; }
+}
 
 public sealed partial class SendInboxEmailValidator : AbstractValidator<SendInboxEmailCommand>
 {
@@ -134,6 +147,7 @@ public sealed class SendInboxEmailHandler(
     IRepository<Message> messages,
     ICurrentTenant tenant,
     IAddressListParser addressLists,
+    IEmailRenderer renderer,
     TimeProvider clock) : ICommandHandler<SendInboxEmailCommand, Result<SendInboxEmailResponse>>
 {
     public async ValueTask<Result<SendInboxEmailResponse>> Handle(SendInboxEmailCommand command, CancellationToken cancellationToken)
@@ -242,6 +256,7 @@ public sealed class SendInboxEmailHandler(
                 InReplyTo = inReplyTo,
                 References = references,
                 ScheduleAt = scheduleAt,
+                CancelOnReply = command.CancelOnReply == true,
                 ComplianceResults = compliance,
             },
             now,
@@ -257,6 +272,11 @@ public sealed class SendInboxEmailHandler(
             conversation.Id,
             accepted,
             message.Value.ScheduleAt is { } at && at > now ? at : now,
-            compliance.ToDictionary(c => c.Address, c => c.Reason, StringComparer.OrdinalIgnoreCase));
+            compliance.ToDictionary(c => c.Address, c => c.Reason, StringComparer.OrdinalIgnoreCase))
+        {
+            Preview = command.DryRun
+                ? EmailPreview.Of(renderer, message.Value, channel, null, command.ConvoId is null ? null : conversation.Id, now)
+                : null,
+        };
     }
 }

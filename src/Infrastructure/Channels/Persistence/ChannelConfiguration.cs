@@ -27,6 +27,15 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
             // the relays that existed before it the default.
             smtp.Property(s => s.MaxConnections).HasColumnName("smtp_max_connections");
         });
+        builder.OwnsOne(c => c.Imap, imap =>
+        {
+            imap.Property(s => s.Host).HasColumnName("imap_host").HasMaxLength(255);
+            imap.Property(s => s.Port).HasColumnName("imap_port");
+            imap.Property(s => s.Security).HasColumnName("imap_security").HasConversion<string>().HasMaxLength(16);
+            imap.Property(s => s.Username).HasColumnName("imap_username").HasMaxLength(255);
+            imap.Property(s => s.ProtectedPassword).HasColumnName("imap_password_protected");
+            imap.Property(s => s.Folder).HasColumnName("imap_folder").HasMaxLength(255);
+        });
         builder.Ignore(c => c.Domain);
         builder.Ignore(c => c.DomainEvents);
     }

@@ -31,6 +31,10 @@ internal sealed partial class MailKitEmailTransport(IOptions<SmtpOptions> option
         var relay = route ?? _defaultRelay;
         var pool = _pools.For(relay);
         var message = MimeMessageFactory.Create(email);
+
+        // The message is final here (signing and list headers go just above this line): its exact bytes
+        // are taken now and stored as the message's raw source once the server accepted it.
+        var source = MimeMessageFactory.Seal(message);
         var sender = MailboxAddress.Parse(email.EnvelopeFrom);
         var recipients = MimeMessageFactory.EnvelopeRecipients(email).ToList();
 
@@ -55,13 +59,13 @@ internal sealed partial class MailKitEmailTransport(IOptions<SmtpOptions> option
             var first = await SendOnceAsync(lease, transaction, fresh: false, cancellationToken);
             if (!first.BrokenBeforeData)
             {
-                return first.Outcome;
+                return first.Outcome with { Source = source };
             }
 
             // A reused connection the server closed while it was idle: nothing was handed over, so try
             // once more at once, on a new connection in the same place of the pool.
             var fresh = await SendOnceAsync(lease, transaction, fresh: true, cancellationToken);
-            return fresh.Outcome;
+            return fresh.Outcome with { Source = source };
         }
         finally
         {
@@ -102,7 +106,7 @@ internal sealed partial class MailKitEmailTransport(IOptions<SmtpOptions> option
         client.BeginTransaction();
         try
         {
-            var response = await client.SendAsync(transaction.Message, transaction.Sender, transaction.Recipients, cancellationToken, progress);
+            var response = await client.SendAsync(MimeMessageFactory.WireFormat, transaction.Message, transaction.Sender, transaction.Recipients, cancellationToken, progress);
 
             // MailKit returns only when the reply to the final dot was 250 (any other code throws, with the
             // code), and hands over the reply's text alone: the code is 250 by its contract.

@@ -64,6 +64,38 @@ public static class MimeMessageFactory
         return message;
     }
 
+    /// <summary>
+    /// How the service writes a message for SMTP: CRLF line ends, a final line end, no SMTPUTF8 header
+    /// forms. The transport hands MailKit these options, so the bytes it writes are the ones
+    /// <see cref="Seal"/> captured (dot-stuffing is added by the transport on the wire, not part of them).
+    /// </summary>
+    public static FormatOptions WireFormat { get; } = CreateWireFormat();
+
+    /// <summary>
+    /// Fixes the message as it will be sent and returns its exact bytes. Call once the message is final
+    /// (after any signing): every part gets a 7-bit transfer encoding now, so MailKit's own preparation for
+    /// the server (8BITMIME or not) changes nothing later.
+    /// </summary>
+    public static byte[] Seal(MimeMessage message)
+    {
+        message.Prepare(EncodingConstraint.SevenBit);
+        using var stream = new MemoryStream();
+        message.WriteTo(WireFormat, stream);
+        return stream.ToArray();
+    }
+
+    private static FormatOptions CreateWireFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        format.EnsureNewLine = true;
+        format.International = false;
+        format.HiddenHeaders.Add(HeaderId.Bcc);
+        format.HiddenHeaders.Add(HeaderId.ResentBcc);
+        format.HiddenHeaders.Add(HeaderId.ContentLength);
+        return format;
+    }
+
     /// <summary>Everyone the server must deliver to: To, Cc and Bcc.</summary>
     public static IEnumerable<MailboxAddress> EnvelopeRecipients(OutgoingEmail email) =>
         email.Recipients.Select(r => new MailboxAddress(r.Name, r.Address));

@@ -34,7 +34,10 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.HasOne<Channel>().WithMany().HasForeignKey(m => m.ChannelId);
         builder.HasOne<User>().WithMany().HasForeignKey(m => m.CreatorUserId);
 
-        builder.HasIndex(m => m.MessageIdHeader).IsUnique();
+        // One message per Message-ID on a channel: an inbound email that comes twice (by IMAP and by HTTP,
+        // or two copies at once) is stored once. Threading looks Message-IDs up across the organization.
+        builder.HasIndex(m => new { m.ChannelId, m.MessageIdHeader }).IsUnique();
+        builder.HasIndex(m => new { m.OrganizationId, m.MessageIdHeader });
         builder.HasIndex(m => new { m.ConversationId, m.CreatedAt });
         builder.HasIndex(m => new { m.OrganizationId, m.Status, m.DueAt });
         // Claims read only the rows waiting for their time, oldest first: without the rows being sent,
@@ -66,9 +69,11 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
             a.Property(x => x.Phase).HasConversion<string>();
         });
         builder.OwnsMany(m => m.ComplianceResults, c => c.ToJson("compliance_results"));
+        builder.OwnsMany(m => m.ReceivedAttachments, a => a.ToJson("received_attachments"));
         builder.Navigation(m => m.Recipients).HasField("_recipients");
         builder.Navigation(m => m.Attempts).HasField("_attempts");
         builder.Navigation(m => m.ComplianceResults).HasField("_complianceResults");
+        builder.Navigation(m => m.ReceivedAttachments).HasField("_receivedAttachments");
         builder.Ignore(m => m.EnvelopeRecipients);
         builder.Ignore(m => m.DomainEvents);
     }

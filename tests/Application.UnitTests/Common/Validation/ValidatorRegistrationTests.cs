@@ -49,6 +49,9 @@ public sealed class ValidatorRegistrationTests
         typeof(ListConversationsValidator),
         typeof(ListConversationMessagesValidator),
         typeof(UpdateConversationValidator),
+        typeof(Modular.Application.Messaging.ReceiveEmail.ReceiveEmailValidator),
+        typeof(Modular.Application.Messaging.GetMessageSource.GetMessageAttachmentValidator),
+        typeof(ImapInputValidator),
     ];
 
     private static IEnumerable<Type> ApplicationValidators =>
