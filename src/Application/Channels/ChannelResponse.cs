@@ -9,9 +9,29 @@ public sealed record ChannelResponse(
     string Email,
     string? SenderName,
     SmtpResponse? Smtp,
+    string ListUnsubscribe,
+    bool VerpReturnPath,
+    string? DkimSelector,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>The values of <c>list_unsubscribe</c>.</summary>
+    public static readonly string[] ListUnsubscribeValues = ["automated", "always", "never"];
+
+    public static string Format(ListUnsubscribePolicy policy) => policy switch
+    {
+        ListUnsubscribePolicy.Always => "always",
+        ListUnsubscribePolicy.Never => "never",
+        _ => "automated",
+    };
+
+    public static ListUnsubscribePolicy ParseListUnsubscribe(string value) => value.ToLowerInvariant() switch
+    {
+        "always" => ListUnsubscribePolicy.Always,
+        "never" => ListUnsubscribePolicy.Never,
+        _ => ListUnsubscribePolicy.Automated,
+    };
+
     public static ChannelResponse From(Channel channel) => new(
         channel.Id,
         channel.Name,
@@ -20,6 +40,9 @@ public sealed record ChannelResponse(
         channel.Smtp is { } smtp
             ? new SmtpResponse(smtp.Host, smtp.Port, SmtpInput.Format(smtp.Security), smtp.Username, smtp.ProtectedPassword is not null, smtp.MaxConnections)
             : null,
+        Format(channel.ListUnsubscribe),
+        channel.VerpReturnPath,
+        channel.Dkim?.Selector,
         channel.CreatedAt,
         channel.UpdatedAt);
 }

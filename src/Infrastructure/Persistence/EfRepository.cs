@@ -24,6 +24,8 @@ internal sealed class EfRepository<T>(ModularDbContext db) : IRepository<T>
     // query here would block a thread-pool thread while it waits for a pooled connection.
     public async ValueTask AddAsync(T aggregate, CancellationToken cancellationToken) =>
         await db.Set<T>().AddAsync(aggregate, cancellationToken);
+
+    public void Remove(T aggregate) => db.Set<T>().Remove(aggregate);
 }
 
 /// <summary>Turns a <see cref="Specification{T}"/> into an EF Core query.</summary>

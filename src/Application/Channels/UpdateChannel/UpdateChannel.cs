@@ -14,7 +14,7 @@ namespace Modular.Application.Channels.UpdateChannel;
 /// Changes what is given and leaves the rest. <c>smtp</c> replaces the relay settings;
 /// <c>use_default_relay: true</c> drops them so the default relay sends.
 /// </summary>
-public sealed record UpdateChannelCommand(long Id, string? Name, string? Email, string? SenderName, SmtpInput? Smtp, bool? UseDefaultRelay)
+public sealed record UpdateChannelCommand(long Id, string? Name, string? Email, string? SenderName, SmtpInput? Smtp, bool? UseDefaultRelay, string? ListUnsubscribe = null, bool? VerpReturnPath = null)
     : ICommand<Result<ChannelResponse>>;
 
 public sealed class UpdateChannelValidator : AbstractValidator<UpdateChannelCommand>
@@ -27,6 +27,7 @@ public sealed class UpdateChannelValidator : AbstractValidator<UpdateChannelComm
         RuleFor(x => x.Smtp!).SetValidator(new SmtpInputValidator()).When(x => x.Smtp is not null);
         RuleFor(x => x.UseDefaultRelay).Must(v => v != true).When(x => x.Smtp is not null)
             .WithMessage("Give either smtp or use_default_relay, not both.");
+        RuleFor(x => x.ListUnsubscribe).OneOf(ChannelResponse.ListUnsubscribeValues);
     }
 }
 
@@ -82,6 +83,16 @@ public sealed class UpdateChannelHandler(IRepository<Channel> channels, ISecretP
         else if (command.UseDefaultRelay == true)
         {
             channel.UseRelay(null, now);
+        }
+
+        if (command.ListUnsubscribe is not null)
+        {
+            channel.ChangeListUnsubscribe(ChannelResponse.ParseListUnsubscribe(command.ListUnsubscribe), now);
+        }
+
+        if (command.VerpReturnPath is { } verp)
+        {
+            channel.UseVerpReturnPath(verp, now);
         }
 
         return ChannelResponse.From(channel);

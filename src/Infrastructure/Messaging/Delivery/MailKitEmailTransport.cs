@@ -30,7 +30,7 @@ internal sealed partial class MailKitEmailTransport(IOptions<SmtpOptions> option
     {
         var relay = route ?? _defaultRelay;
         var pool = _pools.For(relay);
-        var message = MimeMessageFactory.Create(email);
+        var message = MimeMessageFactory.CreateForSending(email);
         var sender = MailboxAddress.Parse(email.EnvelopeFrom);
         var recipients = MimeMessageFactory.EnvelopeRecipients(email).ToList();
 

@@ -105,6 +105,14 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
 
+                    b.Property<string>("ListUnsubscribe")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Automated")
+                        .HasColumnName("list_unsubscribe");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -129,6 +137,12 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
+
+                    b.Property<bool>("VerpReturnPath")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("verp_return_path");
 
                     b.HasKey("Id")
                         .HasName("pk_channels");
@@ -252,6 +266,135 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasDatabaseName("ix_conversations_organization_id_contact_id_channel_id_last_me");
 
                     b.ToTable("conversations", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Domain.Deliverability.DeliveryReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<long>("Id"));
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("address");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("Diagnostic")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("diagnostic");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("NormalizedAddress")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("normalized_address");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.Property<bool>("Permanent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("permanent");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_reports");
+
+                    b.HasIndex("ChannelId")
+                        .HasDatabaseName("ix_delivery_reports_channel_id");
+
+                    b.HasIndex("MessageId")
+                        .HasDatabaseName("ix_delivery_reports_message_id");
+
+                    b.HasIndex("OrganizationId", "NormalizedAddress", "ReceivedAt")
+                        .HasDatabaseName("ix_delivery_reports_organization_id_normalized_address_receive");
+
+                    b.ToTable("delivery_reports", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Domain.Deliverability.Suppression", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<long?>("MessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("NormalizedEmail")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("normalized_email");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_suppressions");
+
+                    b.HasIndex("OrganizationId", "CreatedAt")
+                        .HasDatabaseName("ix_suppressions_organization_id_created_at");
+
+                    b.HasIndex("OrganizationId", "NormalizedEmail")
+                        .IsUnique()
+                        .HasDatabaseName("ix_suppressions_organization_id_normalized_email");
+
+                    b.ToTable("suppressions", (string)null);
                 });
 
             modelBuilder.Entity("Modular.Domain.Inboxes.Inbox", b =>
@@ -609,6 +752,24 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.ToTable("delivery_slots", (string)null);
                 });
 
+            modelBuilder.Entity("Modular.Infrastructure.Security.ServerSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("protected_value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_server_secrets");
+
+                    b.ToTable("server_secrets", (string)null);
+                });
+
             modelBuilder.Entity("Modular.Application.Common.Idempotency.IdempotencyRecord", b =>
                 {
                     b.HasOne("Modular.Domain.Organizations.Organization", null)
@@ -627,6 +788,41 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_channels_organizations_organization_id");
+
+                    b.OwnsOne("Modular.Domain.Channels.DkimKey", "Dkim", b1 =>
+                        {
+                            b1.Property<long>("ChannelId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            b1.Property<DateTimeOffset>("CreatedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("dkim_created_at");
+
+                            b1.Property<string>("ProtectedPrivateKey")
+                                .IsRequired()
+                                .HasColumnType("text")
+                                .HasColumnName("dkim_private_key_protected");
+
+                            b1.Property<string>("PublicKey")
+                                .IsRequired()
+                                .HasColumnType("text")
+                                .HasColumnName("dkim_public_key");
+
+                            b1.Property<string>("Selector")
+                                .IsRequired()
+                                .HasMaxLength(63)
+                                .HasColumnType("character varying(63)")
+                                .HasColumnName("dkim_selector");
+
+                            b1.HasKey("ChannelId");
+
+                            b1.ToTable("channels");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ChannelId")
+                                .HasConstraintName("fk_channels_channels_id");
+                        });
 
                     b.OwnsOne("Modular.Domain.Channels.SmtpSettings", "Smtp", b1 =>
                         {
@@ -672,6 +868,8 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasConstraintName("fk_channels_channels_id");
                         });
 
+                    b.Navigation("Dkim");
+
                     b.Navigation("Smtp");
                 });
 
@@ -693,6 +891,9 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                             b1.Property<long>("ChannelId");
 
+                            b1.Property<string>("Source")
+                                .IsRequired();
+
                             b1.Property<string>("State")
                                 .IsRequired();
 
@@ -711,6 +912,41 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasForeignKey("ContactId")
                                 .HasConstraintName("fk_contacts_contacts_contact_id");
                         });
+
+                    b.OwnsMany("Modular.Domain.Contacts.ConsentChange", "ConsentHistory", b1 =>
+                        {
+                            b1.Property<long>("ContactId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<DateTimeOffset>("At");
+
+                            b1.Property<long>("ChannelId");
+
+                            b1.Property<long?>("MessageId");
+
+                            b1.Property<string>("Source")
+                                .IsRequired();
+
+                            b1.Property<string>("State")
+                                .IsRequired();
+
+                            b1.HasKey("ContactId", "__synthesizedOrdinal")
+                                .HasName("pk_contacts");
+
+                            b1.ToTable("contacts");
+
+                            b1
+                                .ToJson("consent_history")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ContactId")
+                                .HasConstraintName("fk_contacts_contacts_contact_id");
+                        });
+
+                    b.Navigation("ConsentHistory");
 
                     b.Navigation("Consents");
                 });
@@ -769,6 +1005,40 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         });
 
                     b.Navigation("Participants");
+                });
+
+            modelBuilder.Entity("Modular.Domain.Deliverability.DeliveryReport", b =>
+                {
+                    b.HasOne("Modular.Domain.Channels.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_reports_channels_channel_id");
+
+                    b.HasOne("Modular.Domain.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_reports_message_message_id");
+
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_reports_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Modular.Domain.Deliverability.Suppression", b =>
+                {
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_suppressions_organizations_organization_id");
                 });
 
             modelBuilder.Entity("Modular.Domain.Inboxes.Inbox", b =>
@@ -915,6 +1185,29 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasForeignKey("MessageId")
                                 .HasConstraintName("fk_messages_messages_message_id");
 
+                            b1.OwnsOne("Modular.Domain.Messaging.RecipientBounce", "Bounce", b2 =>
+                                {
+                                    b2.Property<long>("RecipientMessageId");
+
+                                    b2.Property<int>("Recipient__synthesizedOrdinal");
+
+                                    b2.Property<DateTimeOffset>("At");
+
+                                    b2.Property<string>("Diagnostic");
+
+                                    b2.Property<string>("Status")
+                                        .IsRequired();
+
+                                    b2.HasKey("RecipientMessageId", "Recipient__synthesizedOrdinal")
+                                        .HasName("pk_messages");
+
+                                    b2.ToTable("messages");
+
+                                    b2.WithOwner()
+                                        .HasForeignKey("RecipientMessageId", "Recipient__synthesizedOrdinal")
+                                        .HasConstraintName("fk_messages_messages_recipient_message_id_recipient__synthesized");
+                                });
+
                             b1.OwnsOne("Modular.Domain.Messaging.SmtpReply", "Reply", b2 =>
                                 {
                                     b2.Property<long>("RecipientMessageId");
@@ -939,6 +1232,8 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                         .HasForeignKey("RecipientMessageId", "Recipient__synthesizedOrdinal")
                                         .HasConstraintName("fk_messages_messages_recipient_message_id_recipient__synthesized");
                                 });
+
+                            b1.Navigation("Bounce");
 
                             b1.Navigation("Reply");
                         });

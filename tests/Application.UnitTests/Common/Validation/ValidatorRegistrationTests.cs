@@ -49,6 +49,10 @@ public sealed class ValidatorRegistrationTests
         typeof(ListConversationsValidator),
         typeof(ListConversationMessagesValidator),
         typeof(UpdateConversationValidator),
+        typeof(Modular.Application.Channels.CreateDkimKey.CreateDkimKeyValidator),
+        typeof(Modular.Application.Deliverability.AddSuppression.AddSuppressionValidator),
+        typeof(Modular.Application.Deliverability.RemoveSuppression.RemoveSuppressionValidator),
+        typeof(Modular.Application.Deliverability.ListSuppressions.ListSuppressionsValidator),
     ];
 
     private static IEnumerable<Type> ApplicationValidators =>
