@@ -564,7 +564,10 @@ public sealed class Message : AggregateRoot, ITenantOwned
         }
 
         var bounce = new RecipientBounce(status, diagnostic, at);
-        _recipients[index] = _recipients[index] with { Status = RecipientStatus.Bounced, Bounce = bounce };
+
+        // Copies of the owned reply: one owned instance cannot belong to two recipients (the old one and its replacement).
+        var recipient = _recipients[index];
+        _recipients[index] = recipient with { Status = RecipientStatus.Bounced, Bounce = bounce, Reply = recipient.Reply is { } reply ? reply with { } : null };
         UpdatedAt = at;
         Raise(new MessageBounced(Id, ChannelId, _recipients[index].Address, status, diagnostic, bounce.IsPermanent, at));
         return Result.Success();

@@ -38,6 +38,13 @@ internal sealed partial class MimeKitDeliveryReportParser : IDeliveryReportParse
         var addresses = AddressedTo.SelectMany(name => message.Headers.Where(h => h.Field.Equals(name, StringComparison.OrdinalIgnoreCase)))
             .SelectMany(h => AddressesIn(h.Value)).ToList();
         var ids = OriginalMessageIds(message, report);
+        if (Find<MessageDeliveryStatus>(report) is { StatusGroups.Count: > 0 } perMessage
+            && perMessage.StatusGroups[0]["X-Original-Message-ID"] is { } original)
+        {
+            // Gmail names the original in the per-message fields of its notifications.
+            ids.AddRange(MessageIds().Matches(original).Select(m => m.Groups[1].Value).Where(id => !ids.Contains(id)));
+        }
+
         switch (report.ReportType?.ToLowerInvariant())
         {
             case "delivery-status":
