@@ -62,6 +62,8 @@ echo "Starting the API on http://localhost:5080 ..."
 
 export ASPNETCORE_ENVIRONMENT=Development
 export ASPNETCORE_URLS=http://localhost:5080
+# The base of one-click unsubscribe links in email (List-Unsubscribe); https in production.
+export Public__BaseUrl="${Public__BaseUrl:-http://localhost:5080}"
 export ConnectionStrings__Database
 ConnectionStrings__Database="$(pg_connection_string modular)"
 export Admin__ApiKey="$admin_key"
