@@ -76,6 +76,8 @@ echo "Starting the API on $urls ..."
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export ASPNETCORE_URLS="$urls"
+# The base of one-click unsubscribe links in email (List-Unsubscribe); https in production.
+export Public__BaseUrl="${Public__BaseUrl:-${urls%%;*}}"
 export ConnectionStrings__Database="${ConnectionStrings__Database:-$(pg_connection_string modular)}"
 export Admin__ApiKey="$admin_key"
 export Demo__ApiKey="$demo_key"

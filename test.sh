@@ -31,6 +31,7 @@ mkdir -p "$RESULTS"
 ensure_postgres
 ensure_maildev
 ensure_dovecot
+ensure_python_dkim
 recreate_database modular_test
 recreate_database modular_test_defaults
 recreate_database modular_test_restart

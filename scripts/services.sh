@@ -10,6 +10,8 @@
 #   ensure_maildev             install and start MailDev when it is not up
 #   ensure_dovecot             install (apt) and start a private Dovecot IMAP server when it is not up
 #   stop_dovecot               stop this checkout's Dovecot
+#   ensure_python_dkim         install Debian's python3-dkim (the tests' independent
+#                              DKIM verifier, run by /usr/bin/python3) when missing
 #
 # Settings (environment):
 #   MODULAR_PG_PORT           PostgreSQL port          (default 55432)
@@ -279,6 +281,27 @@ pg_connection_string() {
     local name="${1:-}"
     _pg_check_name "$name" || return 1
     printf 'Host=127.0.0.1;Port=%s;Username=postgres;Database=%s\n' "$MODULAR_PG_PORT" "$name"
+}
+
+# ------------------------------------------------------------- python3-dkim
+
+_dkim_usable() { /usr/bin/python3 -c 'import dkim' >/dev/null 2>&1; }
+
+ensure_python_dkim() {
+    if _dkim_usable; then
+        return 0
+    fi
+    if ! _svc_is_root; then
+        _svc_die "/usr/bin/python3 cannot import dkim and this is not root: run 'sudo apt-get install -y python3-dkim' and retry"
+        return 1
+    fi
+    _svc_log "python3-dkim is missing; installing the Debian package (apt-get)"
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+           && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-dkim >/dev/null; }; then
+        _svc_die "apt-get install python3-dkim failed"
+        return 1
+    fi
+    _dkim_usable || { _svc_die "/usr/bin/python3 still cannot import dkim after apt-get install python3-dkim"; return 1; }
 }
 
 # ------------------------------------------------------------------- MailDev

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Modular.Api.Channels;
 using Modular.Api.Contacts;
 using Modular.Api.Conversations;
+using Modular.Api.Deliverability;
 using Modular.Api.Inboxes;
 using Modular.Api.Messaging;
 using Modular.Api.Operations;
@@ -73,6 +74,7 @@ app.MapContactEndpoints();
 app.MapMessagingEndpoints();
 app.MapInboundEndpoints(app.Configuration);
 app.MapConversationEndpoints();
+app.MapDeliverabilityEndpoints();
 app.MapHangfireDashboard(DashboardAuthorization.Path, new DashboardOptions
 {
     DashboardTitle = "Modular jobs",
@@ -80,6 +82,7 @@ app.MapHangfireDashboard(DashboardAuthorization.Path, new DashboardOptions
     Authorization = [dashboardAuthorization],
 }).AllowAnonymous();
 
+PublicLinksCheck.WarnWhenMissing(app.Services);
 await DatabaseInitializer.InitializeAsync(app.Services, app.Configuration);
 var recurringJobs = app.Services.GetRequiredService<IRecurringJobManager>();
 recurringJobs.RemoveIfExists("outbox-sweeper");

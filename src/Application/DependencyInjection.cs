@@ -21,6 +21,8 @@ public static class DependencyInjection
         services.AddScoped<IDomainEventHandler, ScheduleDelivery>();
         services.AddScoped<SendTimeScreening>();
         services.AddScoped<MessageAttempts>();
+        services.AddSingleton<Common.Security.MailTokens>();
+        services.AddScoped<Deliverability.Suppressor>();
         services.AddSingleton<RelaySlots>();
         services.AddScoped<BatchContext>();
         services.AddSingleton<Messaging.ReceiveEmail.InboundEmails>();

@@ -52,11 +52,23 @@ public static class DependencyInjection
         }
 
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddSingleton<ITokenKey, TokenKey>();
+        services.AddSingleton(new Application.Messaging.Ports.PublicLinks(PublicBaseUrl(configuration)));
+        services.AddSingleton<Application.Deliverability.Ports.IDeliveryReportParser, Deliverability.MimeKitDeliveryReportParser>();
         services.AddSingleton<AddressGuard>();
         services.AddSingleton<IRelayHostPolicy, RelayHostPolicy>();
         services.AddDelivery(configuration, connectionString);
         return services;
     }
+
+    /// <summary>
+    /// <c>Public:BaseUrl</c>, where the service is reached from outside (the one-click unsubscribe link's
+    /// base): an absolute http or https URL, else null (email then offers only the mailto address).
+    /// </summary>
+    public static Uri? PublicBaseUrl(IConfiguration configuration) =>
+        Uri.TryCreate(configuration["Public:BaseUrl"], UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+            ? uri
+            : null;
 
     /// <summary>
     /// Defaults for the service's own pool, unless the connection string sets them: statements it runs

@@ -2,6 +2,9 @@ using Mediator;
 using Modular.Api.Common;
 using Modular.Application.Channels;
 using Modular.Application.Channels.CreateChannel;
+using Modular.Application.Channels.CreateDkimKey;
+using Modular.Application.Channels.DeleteDkimKey;
+using Modular.Application.Channels.GetDkimKey;
 using Modular.Application.Channels.GetChannel;
 using Modular.Application.Channels.ListChannels;
 using Modular.Application.Channels.UpdateChannel;
@@ -32,13 +35,31 @@ internal static class ChannelEndpoints
 
         channels.MapPatch("/{id:long}", async (long id, UpdateChannelRequest body, ISender sender, CancellationToken ct) =>
                 (await sender.Send(body.ToCommand(id), ct)).ToOk())
-            .WithSummary("Change a channel's name, address, sender name or relay")
+            .WithSummary("Change a channel's name, address, sender name, relay, list_unsubscribe or verp_return_path")
             .Produces<ChannelResponse>();
+
+        channels.MapPost("/{id:long}/dkim", async (long id, DkimRequest? body, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new CreateDkimKeyCommand(id, body?.Selector), ct)).ToCreated(_ => $"/v1/channels/{id}/dkim"))
+            .WithSummary("Make a new RSA-2048 DKIM key for the channel (replacing any) and sign its email with it; answers the DNS record to publish")
+            .Produces<DkimResponse>(StatusCodes.Status201Created);
+
+        channels.MapGet("/{id:long}/dkim", async (long id, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new GetDkimKeyQuery(id), ct)).ToOk())
+            .WithSummary("Show the channel's DKIM selector and DNS record")
+            .Produces<DkimResponse>();
+
+        channels.MapDelete("/{id:long}/dkim", async (long id, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new DeleteDkimKeyCommand(id), ct)).ToNoContent())
+            .WithSummary("Stop signing the channel's email and forget its key")
+            .Produces(StatusCodes.Status204NoContent);
     }
 }
 
+/// <summary>The body of <c>POST /v1/channels/{id}/dkim</c>: the selector, else <c>modular&lt;yyyyMM&gt;</c>.</summary>
+internal sealed record DkimRequest(string? Selector);
+
 /// <summary>The body of <c>PATCH /v1/channels/{id}</c>: only the fields given change.</summary>
-internal sealed record UpdateChannelRequest(string? Name, string? Email, string? SenderName, SmtpInput? Smtp, bool? UseDefaultRelay, ImapInput? Imap = null, bool? RemoveImap = null)
+internal sealed record UpdateChannelRequest(string? Name, string? Email, string? SenderName, SmtpInput? Smtp, bool? UseDefaultRelay, ImapInput? Imap = null, bool? RemoveImap = null, string? ListUnsubscribe = null, bool? VerpReturnPath = null)
 {
-    public UpdateChannelCommand ToCommand(long id) => new(id, Name, Email, SenderName, Smtp, UseDefaultRelay, Imap, RemoveImap);
+    public UpdateChannelCommand ToCommand(long id) => new(id, Name, Email, SenderName, Smtp, UseDefaultRelay, Imap, RemoveImap, ListUnsubscribe, VerpReturnPath);
 }

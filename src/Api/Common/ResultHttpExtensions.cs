@@ -12,6 +12,9 @@ public static class ResultHttpExtensions
     public static IResult ToCreated<T>(this Result<T> result, Func<T, string> location) =>
         result.IsSuccess ? TypedResults.Created(location(result.Value), result.Value) : result.Error!.ToProblem();
 
+    public static IResult ToNoContent(this Result result) =>
+        result.IsSuccess ? TypedResults.NoContent() : result.Error!.ToProblem();
+
     public static IResult ToProblem(this Error error) => error.Type switch
     {
         ErrorType.Validation => TypedResults.Problem(

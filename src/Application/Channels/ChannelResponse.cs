@@ -10,9 +10,29 @@ public sealed record ChannelResponse(
     string? SenderName,
     SmtpResponse? Smtp,
     ImapResponse? Imap,
+    string ListUnsubscribe,
+    bool VerpReturnPath,
+    string? DkimSelector,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>The values of <c>list_unsubscribe</c>.</summary>
+    public static readonly string[] ListUnsubscribeValues = ["automated", "always", "never"];
+
+    public static string Format(ListUnsubscribePolicy policy) => policy switch
+    {
+        ListUnsubscribePolicy.Always => "always",
+        ListUnsubscribePolicy.Never => "never",
+        _ => "automated",
+    };
+
+    public static ListUnsubscribePolicy ParseListUnsubscribe(string value) => value.ToLowerInvariant() switch
+    {
+        "always" => ListUnsubscribePolicy.Always,
+        "never" => ListUnsubscribePolicy.Never,
+        _ => ListUnsubscribePolicy.Automated,
+    };
+
     public static ChannelResponse From(Channel channel) => new(
         channel.Id,
         channel.Name,
@@ -24,6 +44,9 @@ public sealed record ChannelResponse(
         channel.Imap is { } imap
             ? new ImapResponse(imap.Host, imap.Port, SmtpInput.Format(imap.Security), imap.Username, imap.ProtectedPassword is not null, imap.Folder)
             : null,
+        Format(channel.ListUnsubscribe),
+        channel.VerpReturnPath,
+        channel.Dkim?.Selector,
         channel.CreatedAt,
         channel.UpdatedAt);
 }

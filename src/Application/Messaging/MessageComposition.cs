@@ -3,6 +3,7 @@ using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Specifications;
 using Modular.Domain.Common;
 using Modular.Domain.Contacts;
+using Modular.Domain.Deliverability;
 using Modular.Domain.Conversations;
 using Modular.Domain.Messaging;
 
@@ -46,12 +47,13 @@ public static partial class MessageComposition
 
     /// <summary>
     /// Screens recipients for compliance: the first occurrence of an address wins (To before Cc before
-    /// Bcc); a contact opted out of the channel is left out and listed with the reason.
+    /// Bcc); a suppressed address, or a contact opted out of the channel, is left out and listed with the reason.
     /// </summary>
     public static (List<Recipient> Recipients, List<ComplianceResult> Compliance) ScreenRecipients(
         IEnumerable<(Mailbox Mailbox, RecipientKind Kind)> candidates,
         IReadOnlyDictionary<string, Contact> contactsByNormalizedEmail,
-        long channelId)
+        long channelId,
+        IReadOnlyDictionary<string, Suppression>? suppressionsByNormalizedEmail = null)
     {
         var recipients = new List<Recipient>();
         var compliance = new List<ComplianceResult>();
@@ -63,7 +65,8 @@ public static partial class MessageComposition
                 continue;
             }
 
-            if (RecipientRules.ExclusionReason(contactsByNormalizedEmail.GetValueOrDefault(mailbox.Address.Normalized), channelId) is { } reason)
+            var normalized = mailbox.Address.Normalized;
+            if (RecipientRules.ExclusionReason(contactsByNormalizedEmail.GetValueOrDefault(normalized), channelId, suppressionsByNormalizedEmail?.GetValueOrDefault(normalized)) is { } reason)
             {
                 compliance.Add(new ComplianceResult(mailbox.Address.Value, reason));
                 continue;

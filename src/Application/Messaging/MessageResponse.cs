@@ -83,16 +83,23 @@ public sealed record AttachmentFileResponse(int Index, string? FileName, string 
 
 public sealed record AttemptResponse(int Number, DateTimeOffset At, string Outcome, string Phase, int? ReplyCode, string? ReplyText, string? EnhancedStatus, string? QueueId);
 
-/// <summary>One recipient and what became of it: <c>pending</c>, <c>sent</c>, <c>refused</c>, <c>deferred</c> or <c>excluded</c> (with the reason).</summary>
-public sealed record RecipientResponse(string Address, string Kind, string Status, SmtpReplyResponse? Reply, string? Reason)
+/// <summary>
+/// One recipient and what became of it: <c>pending</c>, <c>sent</c>, <c>refused</c>, <c>deferred</c>,
+/// <c>excluded</c> (with the reason) or <c>bounced</c> (with the bounce's status and diagnostic).
+/// </summary>
+public sealed record RecipientResponse(string Address, string Kind, string Status, SmtpReplyResponse? Reply, string? Reason, BounceResponse? Bounce = null)
 {
     public static RecipientResponse Of(Recipient r) => new(
         r.Address,
         r.Kind.ToString().ToLowerInvariant(),
         r.Status.ToString().ToLowerInvariant(),
         r.Reply is { } reply ? new SmtpReplyResponse(reply.Code, reply.EnhancedStatus, reply.Text, reply.QueueId) : null,
-        r.Reason);
+        r.Reason,
+        r.Bounce is { } bounce ? new BounceResponse(bounce.Status, bounce.Diagnostic, bounce.At) : null);
 }
+
+/// <summary>What a bounce (RFC 3464) reported for a recipient: the RFC 3463 status, the remote server's diagnostic, when it came.</summary>
+public sealed record BounceResponse(string Status, string? Diagnostic, DateTimeOffset At);
 
 /// <summary>An SMTP server's reply: code, enhanced status code (RFC 3463), text, and the queue id the text names.</summary>
 public sealed record SmtpReplyResponse(int Code, string? EnhancedStatus, string Text, string? QueueId);

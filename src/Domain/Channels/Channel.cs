@@ -77,6 +77,40 @@ public sealed record ImapSettings(string Host, int Port, SmtpSecurity Security, 
     }
 }
 
+/// <summary>Which messages of a channel carry <c>List-Unsubscribe</c> (RFC 2369) and one-click unsubscribe (RFC 8058).</summary>
+public enum ListUnsubscribePolicy
+{
+    /// <summary>Messages in <c>automated</c> conversations (the default).</summary>
+    Automated,
+
+    /// <summary>Every message.</summary>
+    Always,
+
+    /// <summary>No message.</summary>
+    Never,
+}
+
+/// <summary>
+/// A channel's DKIM key: the selector it is published under, the RSA private key in its protected
+/// (encrypted) form and the public key (base64 SubjectPublicKeyInfo, the <c>p=</c> of the DNS record).
+/// </summary>
+public sealed record DkimKey(string Selector, string ProtectedPrivateKey, string PublicKey, DateTimeOffset CreatedAt)
+{
+    public const int SelectorMaxLength = 63;
+
+    /// <summary>The DNS name the record is published at: <c>selector._domainkey.domain</c>.</summary>
+    public string DnsName(string domain) => $"{Selector}._domainkey.{domain}";
+
+    /// <summary>The TXT record's value.</summary>
+    public string DnsValue => $"v=DKIM1; k=rsa; p={PublicKey}";
+
+    /// <summary>A selector is one DNS label: letters, digits and inner hyphens, at most 63 characters.</summary>
+    public static bool IsValidSelector(string? selector) =>
+        !string.IsNullOrEmpty(selector) && selector.Length <= SelectorMaxLength
+        && selector.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
+        && selector[0] != '-' && selector[^1] != '-';
+}
+
 /// <summary>An address the organization sends from, with its transport (its own relay or the default one).</summary>
 public sealed class Channel : AggregateRoot, ITenantOwned
 {
@@ -106,10 +140,24 @@ public sealed class Channel : AggregateRoot, ITenantOwned
 
     /// <summary>The mailbox the channel receives on; null when mail comes in only over HTTP.</summary>
     public ImapSettings? Imap { get; private set; }
+    /// <summary>The key every outbound email of the channel is DKIM-signed with; null when none is.</summary>
+    public DkimKey? Dkim { get; private set; }
+
+    /// <summary>Which messages carry the unsubscribe headers.</summary>
+    public ListUnsubscribePolicy ListUnsubscribe { get; private set; }
+
+    /// <summary>
+    /// When true the SMTP envelope sender is a VERP address, <c>bounces+{token}@domain</c>, naming the
+    /// message, so a bounce finds its message by the address it is sent to.
+    /// </summary>
+    public bool VerpReturnPath { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
 
     public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>The part of the address before the <c>@</c>.</summary>
+    public string LocalPart => Email[..Email.LastIndexOf('@')];
 
     /// <summary>The domain used for Message-IDs of this channel's email.</summary>
     public string Domain => Email[(Email.LastIndexOf('@') + 1)..];
@@ -184,6 +232,38 @@ public sealed class Channel : AggregateRoot, ITenantOwned
     public void UseMailbox(ImapSettings? imap, DateTimeOffset now)
     {
         Imap = imap;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Signs the channel's email with <paramref name="key"/> from now on (replacing any key it had).</summary>
+    public void UseDkimKey(DkimKey key, DateTimeOffset now)
+    {
+        Dkim = key;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Stops signing; a not-found error when the channel has no key.</summary>
+    public Result StopDkimSigning(DateTimeOffset now)
+    {
+        if (Dkim is null)
+        {
+            return new Error("dkim.not_found", $"Channel {Id} has no DKIM key.", ErrorType.NotFound);
+        }
+
+        Dkim = null;
+        UpdatedAt = now;
+        return Result.Success();
+    }
+
+    public void ChangeListUnsubscribe(ListUnsubscribePolicy policy, DateTimeOffset now)
+    {
+        ListUnsubscribe = policy;
+        UpdatedAt = now;
+    }
+
+    public void UseVerpReturnPath(bool enabled, DateTimeOffset now)
+    {
+        VerpReturnPath = enabled;
         UpdatedAt = now;
     }
 }

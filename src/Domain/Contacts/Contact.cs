@@ -8,6 +8,25 @@ public enum ConsentState
     OptedOut,
 }
 
+/// <summary>What made a consent change.</summary>
+public enum ConsentSource
+{
+    /// <summary><c>POST /v1/contacts</c> or <c>/opt_in</c>, <c>/opt_out</c>.</summary>
+    Api,
+
+    /// <summary><c>opt_in_to</c> of a send that created the contact.</summary>
+    SendOptIn,
+
+    /// <summary>The one-click unsubscribe link (<c>POST /u/{token}</c>).</summary>
+    UnsubscribeLink,
+
+    /// <summary>An email to the <c>mailto:</c> address of <c>List-Unsubscribe</c>.</summary>
+    UnsubscribeEmail,
+
+    /// <summary>A complaint (an RFC 5965 feedback report) about a message of the channel.</summary>
+    Complaint,
+}
+
 /// <summary>A contact's consent for one channel.</summary>
 public sealed class ChannelConsent
 {
@@ -15,10 +34,11 @@ public sealed class ChannelConsent
     {
     }
 
-    internal ChannelConsent(long channelId, ConsentState state, DateTimeOffset at)
+    internal ChannelConsent(long channelId, ConsentState state, ConsentSource source, DateTimeOffset at)
     {
         ChannelId = channelId;
         State = state;
+        Source = source;
         UpdatedAt = at;
     }
 
@@ -26,16 +46,28 @@ public sealed class ChannelConsent
 
     public ConsentState State { get; private set; }
 
+    /// <summary>What made the latest change.</summary>
+    public ConsentSource Source { get; private set; }
+
     public DateTimeOffset UpdatedAt { get; private set; }
 
-    internal void Set(ConsentState state, DateTimeOffset at)
+    internal void Set(ConsentState state, ConsentSource source, DateTimeOffset at)
     {
         State = state;
+        Source = source;
         UpdatedAt = at;
     }
 }
 
-public sealed record ContactOptedOut(long ContactId, long ChannelId) : IDomainEvent;
+/// <summary>One change of a contact's consent for a channel: to what, why, when (and after which message, when one was named).</summary>
+public sealed record ConsentChange(long ChannelId, ConsentState State, ConsentSource Source, DateTimeOffset At, long? MessageId = null);
+
+public sealed record ContactOptedIn(long ContactId, long ChannelId, ConsentSource Source, DateTimeOffset At) : IDomainEvent;
+
+public sealed record ContactOptedOut(long ContactId, long ChannelId, ConsentSource Source, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>The contact unsubscribed from the channel through a message's link or mailto address (also raised with <see cref="ContactOptedOut"/>).</summary>
+public sealed record ContactUnsubscribed(long ContactId, long ChannelId, long? MessageId, ConsentSource Source, DateTimeOffset At) : IDomainEvent;
 
 /// <summary>A person outside the organization, known by email address, with a consent state per channel.</summary>
 public sealed class Contact : AggregateRoot, ITenantOwned
@@ -43,6 +75,7 @@ public sealed class Contact : AggregateRoot, ITenantOwned
     public const int NameMaxLength = 200;
 
     private readonly List<ChannelConsent> _consents = [];
+    private readonly List<ConsentChange> _consentHistory = [];
 
     private Contact()
     {
@@ -62,6 +95,9 @@ public sealed class Contact : AggregateRoot, ITenantOwned
     public DateTimeOffset CreatedAt { get; private set; }
 
     public IReadOnlyList<ChannelConsent> Consents => _consents;
+
+    /// <summary>Every change of consent, oldest first; a change to the state a channel already had is not one.</summary>
+    public IReadOnlyList<ConsentChange> ConsentHistory => _consentHistory;
 
     public static Result<Contact> Create(long organizationId, EmailAddress email, string? name, DateTimeOffset now)
     {
@@ -85,31 +121,49 @@ public sealed class Contact : AggregateRoot, ITenantOwned
 
     public bool IsOptedOut(long channelId) => ConsentFor(channelId) == ConsentState.OptedOut;
 
-    public void OptIn(long channelId, DateTimeOffset now) => SetConsent(channelId, ConsentState.OptedIn, now);
-
-    public void OptOut(long channelId, DateTimeOffset now)
+    public void OptIn(long channelId, DateTimeOffset now, ConsentSource source = ConsentSource.Api)
     {
-        if (SetConsent(channelId, ConsentState.OptedOut, now))
+        if (SetConsent(channelId, ConsentState.OptedIn, source, now, null))
         {
-            Raise(new ContactOptedOut(Id, channelId));
+            Raise(new ContactOptedIn(Id, channelId, source, now));
         }
     }
 
-    private bool SetConsent(long channelId, ConsentState state, DateTimeOffset now)
+    /// <summary>
+    /// Opts the contact out of the channel. Through an unsubscribe link or email it is also an
+    /// unsubscription from <paramref name="messageId"/>. Opting out again changes nothing and raises nothing.
+    /// </summary>
+    public void OptOut(long channelId, DateTimeOffset now, ConsentSource source = ConsentSource.Api, long? messageId = null)
+    {
+        if (!SetConsent(channelId, ConsentState.OptedOut, source, now, messageId))
+        {
+            return;
+        }
+
+        Raise(new ContactOptedOut(Id, channelId, source, now));
+        if (source is ConsentSource.UnsubscribeLink or ConsentSource.UnsubscribeEmail)
+        {
+            Raise(new ContactUnsubscribed(Id, channelId, messageId, source, now));
+        }
+    }
+
+    private bool SetConsent(long channelId, ConsentState state, ConsentSource source, DateTimeOffset now, long? messageId)
     {
         var existing = _consents.FirstOrDefault(c => c.ChannelId == channelId);
         if (existing is null)
         {
-            _consents.Add(new ChannelConsent(channelId, state, now));
-            return true;
+            _consents.Add(new ChannelConsent(channelId, state, source, now));
         }
-
-        if (existing.State == state)
+        else if (existing.State == state)
         {
             return false;
         }
+        else
+        {
+            existing.Set(state, source, now);
+        }
 
-        existing.Set(state, now);
+        _consentHistory.Add(new ConsentChange(channelId, state, source, now, messageId));
         return true;
     }
 }

@@ -51,7 +51,22 @@ public enum RecipientStatus
 
     /// <summary>Left out of the envelope and the headers when sending (opted out since the send was accepted).</summary>
     Excluded,
+
+    /// <summary>Accepted by the relay, then reported undeliverable (an RFC 3464 delivery status notification).</summary>
+    Bounced,
 }
+
+/// <summary>What a bounce said about a recipient: the RFC 3463 status, the remote server's diagnostic, when it came.</summary>
+public sealed record RecipientBounce(string Status, string? Diagnostic, DateTimeOffset At)
+{
+    public bool IsPermanent => Status.StartsWith('5');
+}
+
+/// <summary>A recipient of the message was reported as undeliverable.</summary>
+public sealed record MessageBounced(long MessageId, long ChannelId, string Address, string Status, string? Diagnostic, bool Permanent, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>A recipient of the message complained about it (an RFC 5965 feedback report).</summary>
+public sealed record MessageComplained(long MessageId, long ChannelId, string Address, string? FeedbackType, DateTimeOffset At) : IDomainEvent;
 
 /// <summary>One recipient of a message, with what became of it.</summary>
 public sealed record Recipient(RecipientKind Kind, string Address, string? Name = null)
@@ -64,6 +79,9 @@ public sealed record Recipient(RecipientKind Kind, string Address, string? Name 
     /// <summary>Why the recipient was left out (<see cref="RecipientStatus.Excluded"/>), for example <c>opted_out</c>.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>The latest bounce reported for the recipient (<see cref="RecipientStatus.Bounced"/>).</summary>
+    public RecipientBounce? Bounce { get; init; }
+
     /// <summary>Goes into the envelope (and the headers, unless Bcc) of the next attempt.</summary>
     public bool IsInEnvelope => Status is RecipientStatus.Pending;
 }
@@ -72,6 +90,9 @@ public sealed record Recipient(RecipientKind Kind, string Address, string? Name 
 public sealed record ComplianceResult(string Address, string Reason)
 {
     public const string OptedOut = "opted_out";
+
+    /// <summary>The reason of an address on the organization's suppression list: <c>suppressed:hard_bounce</c> and so on.</summary>
+    public static string Suppressed(string reason) => "suppressed:" + reason;
 }
 
 /// <summary>The part of a delivery attempt that was reached (or failed).</summary>
@@ -647,6 +668,48 @@ public sealed class Message : AggregateRoot, ITenantOwned
         }
 
         Raise(new MessageDeliveryDue(this));
+        return Result.Success();
+    }
+
+    /// <summary>
+    /// Records a bounce reported for one recipient of an outbound message that left (sent, or uncertain):
+    /// the recipient becomes <c>bounced</c> with the status and diagnostic. The message's own status stays:
+    /// it was delivered to the relay. A not-found error when the address is not a recipient of it.
+    /// </summary>
+    public Result RecordBounce(string address, string status, string? diagnostic, DateTimeOffset at)
+    {
+        if (Direction != MessageDirection.Outbound || Status is not (DeliveryStatus.Sent or DeliveryStatus.Uncertain))
+        {
+            return Conflict("bounced");
+        }
+
+        var index = _recipients.FindIndex(r => string.Equals(r.Address, address, StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            return new Common.Error("recipient.not_found", $"{address} is not a recipient of message {Id}.", ErrorType.NotFound);
+        }
+
+        var bounce = new RecipientBounce(status, diagnostic, at);
+
+        // Copies of the owned reply: one owned instance cannot belong to two recipients (the old one and its replacement).
+        var recipient = _recipients[index];
+        _recipients[index] = recipient with { Status = RecipientStatus.Bounced, Bounce = bounce, Reply = recipient.Reply is { } reply ? reply with { } : null };
+        UpdatedAt = at;
+        Raise(new MessageBounced(Id, ChannelId, _recipients[index].Address, status, diagnostic, bounce.IsPermanent, at));
+        return Result.Success();
+    }
+
+    /// <summary>Records that a recipient of an outbound message complained about it.</summary>
+    public Result RecordComplaint(string address, string? feedbackType, DateTimeOffset at)
+    {
+        if (Direction != MessageDirection.Outbound)
+        {
+            return Conflict("complained about");
+        }
+
+        var recipient = _recipients.FirstOrDefault(r => string.Equals(r.Address, address, StringComparison.OrdinalIgnoreCase));
+        UpdatedAt = at;
+        Raise(new MessageComplained(Id, ChannelId, recipient?.Address ?? address, feedbackType, at));
         return Result.Success();
     }
 

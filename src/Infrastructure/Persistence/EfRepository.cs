@@ -25,6 +25,8 @@ internal sealed class EfRepository<T>(ModularDbContext db) : IRepository<T>
     // query here would block a thread-pool thread while it waits for a pooled connection.
     public async ValueTask AddAsync(T aggregate, CancellationToken cancellationToken) =>
         await db.Set<T>().AddAsync(aggregate, cancellationToken);
+
+    public void Remove(T aggregate) => db.Set<T>().Remove(aggregate);
 }
 
 /// <summary>

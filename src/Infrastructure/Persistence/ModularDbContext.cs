@@ -4,6 +4,7 @@ using Modular.Application.Common.Idempotency;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
 using Modular.Domain.Contacts;
+using Modular.Domain.Deliverability;
 using Modular.Domain.Conversations;
 using Modular.Domain.Inboxes;
 using Modular.Domain.Messaging;
@@ -68,6 +69,8 @@ public sealed class ModularDbContext(DbContextOptions<ModularDbContext> options)
         FilterByTenant<IdempotencyRecord>(modelBuilder);
         FilterByTenant<MessageSource>(modelBuilder);
         FilterByTenant<MessageAttachmentContent>(modelBuilder);
+        FilterByTenant<Suppression>(modelBuilder);
+        FilterByTenant<DeliveryReport>(modelBuilder);
     }
 
     private void FilterByTenant<T>(ModelBuilder modelBuilder)

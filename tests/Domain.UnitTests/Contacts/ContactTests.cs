@@ -92,7 +92,7 @@ public sealed class ContactTests
         Assert.Equal(ChannelId, consent.ChannelId);
         Assert.Equal(ConsentState.OptedIn, consent.State);
         Assert.Equal(Clock.Later(1), consent.UpdatedAt);
-        Assert.Empty(contact.DomainEvents);
+        Assert.IsType<ContactOptedIn>(Assert.Single(contact.DomainEvents));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class ContactTests
         var consent = Assert.Single(contact.Consents);
         Assert.Equal(Clock.Later(1), consent.UpdatedAt);
         var raised = Assert.IsType<ContactOptedOut>(Assert.Single(contact.DomainEvents));
-        Assert.Equal(new ContactOptedOut(contact.Id, ChannelId), raised);
+        Assert.Equal(new ContactOptedOut(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(1)), raised);
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class ContactTests
         var consent = Assert.Single(contact.Consents);
         Assert.Equal(ConsentState.OptedIn, consent.State);
         Assert.Equal(Clock.Later(1), consent.UpdatedAt);
-        Assert.Empty(contact.DomainEvents);
+        Assert.Equal(new ContactOptedIn(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(1)), Assert.Single(contact.DomainEvents));
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class ContactTests
         var consent = Assert.Single(contact.Consents);
         Assert.Equal(ConsentState.OptedIn, consent.State);
         Assert.Equal(Clock.Later(2), consent.UpdatedAt);
-        Assert.Empty(contact.DomainEvents);
+        Assert.Equal(new ContactOptedIn(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(2)), Assert.Single(contact.DomainEvents));
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class ContactTests
 
         Assert.True(contact.IsOptedOut(ChannelId));
         Assert.Equal(Clock.Later(2), Assert.Single(contact.Consents).UpdatedAt);
-        Assert.IsType<ContactOptedOut>(Assert.Single(contact.DomainEvents));
+        Assert.Equal([typeof(ContactOptedIn), typeof(ContactOptedOut)], contact.DomainEvents.Select(e => e.GetType()));
     }
 
     [Fact]
@@ -202,8 +202,9 @@ public sealed class ContactTests
 
         contact.OptOut(ChannelId, Clock.Later(3));
 
-        Assert.Equal(2, contact.DomainEvents.Count);
-        Assert.All(contact.DomainEvents, e => Assert.Equal(new ContactOptedOut(contact.Id, ChannelId), e));
+        Assert.Equal(
+            [new ContactOptedOut(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(1)), new ContactOptedOut(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(3))],
+            contact.DomainEvents.OfType<ContactOptedOut>());
     }
 
     [Fact]
@@ -215,8 +216,40 @@ public sealed class ContactTests
         contact.OptOut(OtherChannelId, Clock.Later(1));
 
         Assert.Equal(
-            [new ContactOptedOut(contact.Id, ChannelId), new ContactOptedOut(contact.Id, OtherChannelId)],
+            [new ContactOptedOut(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(1)), new ContactOptedOut(contact.Id, OtherChannelId, ConsentSource.Api, Clock.Later(1))],
             contact.DomainEvents.Cast<ContactOptedOut>());
+    }
+
+    [Fact]
+    public void Each_change_keeps_its_source_and_time_and_a_repeat_is_not_a_change()
+    {
+        var contact = NewContact();
+
+        contact.OptIn(ChannelId, Clock.Later(1), ConsentSource.SendOptIn);
+        contact.OptOut(ChannelId, Clock.Later(2), ConsentSource.UnsubscribeLink, messageId: 77);
+        contact.OptOut(ChannelId, Clock.Later(3), ConsentSource.UnsubscribeEmail, messageId: 78);
+        contact.OptOut(OtherChannelId, Clock.Later(4), ConsentSource.Complaint);
+
+        Assert.Equal(
+            [
+                new ConsentChange(ChannelId, ConsentState.OptedIn, ConsentSource.SendOptIn, Clock.Later(1)),
+                new ConsentChange(ChannelId, ConsentState.OptedOut, ConsentSource.UnsubscribeLink, Clock.Later(2), 77),
+                new ConsentChange(OtherChannelId, ConsentState.OptedOut, ConsentSource.Complaint, Clock.Later(4)),
+            ],
+            contact.ConsentHistory);
+        Assert.Equal(ConsentSource.UnsubscribeLink, contact.Consents.Single(c => c.ChannelId == ChannelId).Source);
+    }
+
+    [Fact]
+    public void Unsubscribing_raises_an_unsubscription_with_the_message_besides_the_opt_out()
+    {
+        var contact = NewContact();
+
+        contact.OptOut(ChannelId, Clock.Later(1), ConsentSource.UnsubscribeLink, messageId: 77);
+
+        Assert.Equal(
+            [new ContactOptedOut(contact.Id, ChannelId, ConsentSource.UnsubscribeLink, Clock.Later(1)), new ContactUnsubscribed(contact.Id, ChannelId, 77, ConsentSource.UnsubscribeLink, Clock.Later(1))],
+            contact.DomainEvents);
     }
 
     private static Contact NewContact() =>

@@ -19,6 +19,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>The administration key the service is configured with (<c>Admin:ApiKey</c>).</summary>
     public const string AdminKey = "test-admin-key-4f0c2d8e9b7a41c6a1d35e2f";
 
+    /// <summary>The <c>Public:BaseUrl</c> the service is configured with.</summary>
+    public const string PublicBaseUrl = "https://modular.test";
+
     private const string DefaultConnectionString = "Host=127.0.0.1;Port=55432;Username=postgres;Database=modular_test";
 
     /// <summary>The database the service uses: <c>ConnectionStrings__Database</c> when set, else the local test database.</summary>
@@ -70,6 +73,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
         // New channels with mailboxes are picked up within a second.
         builder.UseSetting("Inbound:DiscoveryInterval", "00:00:01");
+        // The base of one-click unsubscribe links (List-Unsubscribe).
+        builder.UseSetting("Public:BaseUrl", PublicBaseUrl);
 
         // Retries after transient failures come within seconds instead of minutes.
         string[] delays = ["00:00:01", "00:00:01", "00:00:02", "00:00:02", "00:00:03", "00:00:03", "00:00:05", "00:00:05"];

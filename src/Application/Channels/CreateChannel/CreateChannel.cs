@@ -10,7 +10,7 @@ using Modular.Domain.Common;
 
 namespace Modular.Application.Channels.CreateChannel;
 
-public sealed record CreateChannelCommand(string? Name, string? Email, string? SenderName, SmtpInput? Smtp, ImapInput? Imap = null)
+public sealed record CreateChannelCommand(string? Name, string? Email, string? SenderName, SmtpInput? Smtp, ImapInput? Imap = null, string? ListUnsubscribe = null, bool? VerpReturnPath = null)
     : ICommand<Result<ChannelResponse>>;
 
 public sealed class CreateChannelValidator : AbstractValidator<CreateChannelCommand>
@@ -22,6 +22,7 @@ public sealed class CreateChannelValidator : AbstractValidator<CreateChannelComm
         RuleFor(x => x.SenderName).MaximumLength(200).SingleLine();
         RuleFor(x => x.Smtp!).SetValidator(new SmtpInputValidator()).When(x => x.Smtp is not null);
         RuleFor(x => x.Imap!).SetValidator(new ImapInputValidator()).When(x => x.Imap is not null);
+        RuleFor(x => x.ListUnsubscribe).OneOf(ChannelResponse.ListUnsubscribeValues);
     }
 }
 
@@ -76,8 +77,14 @@ public sealed class CreateChannelHandler(IRepository<Channel> channels, ICurrent
             return created.Error!;
         }
 
-        created.Value.UseMailbox(imap, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        created.Value.UseMailbox(imap, now);
+        if (command.ListUnsubscribe is not null)
+        {
+            created.Value.ChangeListUnsubscribe(ChannelResponse.ParseListUnsubscribe(command.ListUnsubscribe), now);
+        }
 
+        created.Value.UseVerpReturnPath(command.VerpReturnPath == true, now);
         await channels.AddAsync(created.Value, cancellationToken);
         return ChannelResponse.From(created.Value);
     }

@@ -14,7 +14,7 @@ namespace Modular.Application.Channels.UpdateChannel;
 /// Changes what is given and leaves the rest. <c>smtp</c> replaces the relay settings;
 /// <c>use_default_relay: true</c> drops them so the default relay sends.
 /// </summary>
-public sealed record UpdateChannelCommand(long Id, string? Name, string? Email, string? SenderName, SmtpInput? Smtp, bool? UseDefaultRelay, ImapInput? Imap = null, bool? RemoveImap = null)
+public sealed record UpdateChannelCommand(long Id, string? Name, string? Email, string? SenderName, SmtpInput? Smtp, bool? UseDefaultRelay, ImapInput? Imap = null, bool? RemoveImap = null, string? ListUnsubscribe = null, bool? VerpReturnPath = null)
     : ICommand<Result<ChannelResponse>>;
 
 public sealed class UpdateChannelValidator : AbstractValidator<UpdateChannelCommand>
@@ -30,6 +30,7 @@ public sealed class UpdateChannelValidator : AbstractValidator<UpdateChannelComm
         RuleFor(x => x.Imap!).SetValidator(new ImapInputValidator()).When(x => x.Imap is not null);
         RuleFor(x => x.RemoveImap).Must(v => v != true).When(x => x.Imap is not null)
             .WithMessage("Give either imap or remove_imap, not both.");
+        RuleFor(x => x.ListUnsubscribe).OneOf(ChannelResponse.ListUnsubscribeValues);
     }
 }
 
@@ -105,6 +106,16 @@ public sealed class UpdateChannelHandler(IRepository<Channel> channels, ISecretP
         else if (command.RemoveImap == true)
         {
             channel.UseMailbox(null, now);
+        }
+
+        if (command.ListUnsubscribe is not null)
+        {
+            channel.ChangeListUnsubscribe(ChannelResponse.ParseListUnsubscribe(command.ListUnsubscribe), now);
+        }
+
+        if (command.VerpReturnPath is { } verp)
+        {
+            channel.UseVerpReturnPath(verp, now);
         }
 
         return ChannelResponse.From(channel);

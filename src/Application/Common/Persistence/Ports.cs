@@ -18,6 +18,9 @@ public interface IRepository<T>
 
     /// <summary>Adds a new aggregate; its id is assigned here (from a block of the id sequence).</summary>
     ValueTask AddAsync(T aggregate, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a loaded aggregate when the unit of work commits (its events are dispatched as usual).</summary>
+    void Remove(T aggregate);
 }
 
 /// <summary>Commits everything a command changed, at once.</summary>

@@ -5,6 +5,7 @@ using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Specifications;
 using Modular.Application.Messaging.Ports;
 using Modular.Domain.Channels;
+using Modular.Domain.Conversations;
 using Channel = Modular.Domain.Channels.Channel;
 using Modular.Domain.Messaging;
 
@@ -25,6 +26,7 @@ public sealed record DeliverClaimedMessagesCommand(IReadOnlyList<long> MessageId
 public sealed partial class DeliverClaimedMessagesHandler(
     IRepository<Message> messages,
     IRepository<Channel> channels,
+    IRepository<Conversation> conversations,
     IUnitOfWork unitOfWork,
     ICurrentTenant tenant,
     ITenantScopes tenants,
@@ -48,12 +50,22 @@ public sealed partial class DeliverClaimedMessagesHandler(
             .ToList();
         var channelsById = (await channels.ListAsync(new ByIdsSpec<Channel>([.. claimed.Select(m => m.ChannelId).Distinct()]), CancellationToken.None))
             .ToDictionary(c => c.Id);
-        var excluded = await screening.ScreenAsync(claimed, clock.GetUtcNow());
+        var screened = await screening.ScreenAsync(claimed, clock.GetUtcNow());
+        var excluded = screened.Excluded;
+
+        // The conversations' statuses, only where a channel's list_unsubscribe depends on them.
+        var needStatus = claimed.Where(m => channelsById.GetValueOrDefault(m.ChannelId)?.ListUnsubscribe == ListUnsubscribePolicy.Automated)
+            .Select(m => m.ConversationId).Distinct().ToList();
+        var automated = needStatus.Count == 0
+            ? []
+            : (await conversations.ListAsync(new ConversationsReadOnlySpec(needStatus), CancellationToken.None))
+                .Where(c => c.Status == ConversationStatus.Automated).Select(c => c.Id).ToHashSet();
 
         var ended = System.Threading.Channels.Channel.CreateUnbounded<Ended>(new UnboundedChannelOptions { SingleReader = true });
         var saving = SaveAsTheyEndAsync(ended.Reader);
         var settled = await Task.WhenAll(claimed.Select(message =>
-            DeliverAsync(message, channelsById.GetValueOrDefault(message.ChannelId), excluded.GetValueOrDefault(message.Id) ?? [], ended.Writer)));
+            DeliverAsync(message, channelsById.GetValueOrDefault(message.ChannelId), excluded.GetValueOrDefault(message.Id) ?? [],
+                Audience(message, screened, automated), ended.Writer)));
         ended.Writer.Complete();
         await saving;
         return settled.Count(status => status == DeliveryStatus.Sent);
@@ -61,7 +73,7 @@ public sealed partial class DeliverClaimedMessagesHandler(
 
     /// <summary>Attempts one message (unless screening blocked it) and waits until what became of it is saved.</summary>
     private async Task<DeliveryStatus?> DeliverAsync(
-        Message message, Channel? channel, IReadOnlyList<ComplianceResult> excluded, ChannelWriter<Ended> ended)
+        Message message, Channel? channel, IReadOnlyList<ComplianceResult> excluded, Audience audience, ChannelWriter<Ended> ended)
     {
         if (message.Status != DeliveryStatus.Sending)
         {
@@ -69,7 +81,7 @@ public sealed partial class DeliverClaimedMessagesHandler(
         }
 
         using var slot = await relays.TakeAsync(channel);
-        var attempt = await TryAttemptAsync(message, channel);
+        var attempt = await TryAttemptAsync(message, channel, audience);
 
         // Null after a lost claim or an unexpected error: the sweeper's recovery settles the message
         // (queued again, or uncertain if its transaction had started).
@@ -167,13 +179,14 @@ public sealed partial class DeliverClaimedMessagesHandler(
     }
 
     /// <summary>The attempt's outcome; null when the claim was lost or after an unexpected error.</summary>
-    private async Task<AttemptedDelivery?> TryAttemptAsync(Message message, Channel? channel)
+    private async Task<AttemptedDelivery?> TryAttemptAsync(Message message, Channel? channel, Audience audience)
     {
         try
         {
             return await attempts.AttemptAsync(
                 message,
                 channel ?? throw new InvalidOperationException($"Channel {message.ChannelId} of message {message.Id} is missing."),
+                audience,
                 CancellationToken.None);
         }
         catch (Exception exception)
@@ -181,6 +194,20 @@ public sealed partial class DeliverClaimedMessagesHandler(
             LogAttemptFailed(logger, exception, message.Id);
             return null;
         }
+    }
+
+    /// <summary>The contact an unsubscribe link of the message names (its first To recipient still in the envelope), and whether its conversation is automated.</summary>
+    private static Audience Audience(Message message, Screened screened, HashSet<long> automated)
+    {
+        var first = message.EnvelopeRecipients.FirstOrDefault(r => r.Kind == RecipientKind.To);
+        var normalized = first is null ? null : SendTimeScreening.Normalize(first.Address);
+        var contact = normalized is null ? null : screened.Contacts.GetValueOrDefault(normalized);
+        return new Audience(contact?.Id, automated.Contains(message.ConversationId));
+    }
+
+    private sealed class ConversationsReadOnlySpec : Specification<Conversation>
+    {
+        public ConversationsReadOnlySpec(IReadOnlyCollection<long> ids) => Query.Where(c => ids.Contains(c.Id)).AsNoTracking();
     }
 
     /// <summary>A message whose attempt is over (or that screening blocked), until its outcome is saved.</summary>

@@ -7,6 +7,12 @@ using Modular.Domain.Messaging;
 
 namespace Modular.Application.Messaging.Delivery;
 
+/// <summary>Who a message goes to, as its unsubscribe headers need it: the contact of its first To recipient, and whether its conversation is automated.</summary>
+public sealed record Audience(long? ContactId, bool AutomatedConversation)
+{
+    public static Audience None { get; } = new(null, false);
+}
+
 /// <summary>An attempt whose outcome is known, with the moment it ended; not yet saved.</summary>
 public sealed record AttemptedDelivery(long MessageId, TransportOutcome Outcome, DateTimeOffset At);
 
@@ -21,6 +27,8 @@ public sealed partial class MessageAttempts(
     IAttachmentFetcher attachments,
     IMessageClaims claims,
     ISecretProtector secrets,
+    MailTokens tokens,
+    PublicLinks links,
     DeliveryPolicy policy,
     IMessageContentStore contents,
     TimeProvider clock,
@@ -30,7 +38,7 @@ public sealed partial class MessageAttempts(
     /// Fetches the attachments and hands the email over. Null when the claim turned out to be lost
     /// (another instance recovered the message): then nothing was sent and nothing is to be recorded.
     /// </summary>
-    public async Task<AttemptedDelivery?> AttemptAsync(Message message, Channel channel, CancellationToken cancellationToken)
+    public async Task<AttemptedDelivery?> AttemptAsync(Message message, Channel channel, Audience audience, CancellationToken cancellationToken)
     {
         var fetched = AttachmentFetchResult.Success([]);
         if (message.AttachmentUrls.Count > 0)
@@ -44,7 +52,7 @@ public sealed partial class MessageAttempts(
 
         try
         {
-            var outcome = await transport.SendAsync(Email(message, channel, fetched.Attachments), Route(channel), async ct =>
+            var outcome = await transport.SendAsync(Email(message, channel, audience, fetched.Attachments), Route(channel), async ct =>
             {
                 if (!await claims.CommitHandoverAsync(message, clock.GetUtcNow(), ct))
                 {
@@ -93,8 +101,48 @@ public sealed partial class MessageAttempts(
 
     private AttemptedDelivery Ended(Message message, TransportOutcome outcome) => new(message.Id, outcome, clock.GetUtcNow());
 
-    private OutgoingEmail Email(Message message, Channel channel, IReadOnlyList<FetchedAttachment> fetched) =>
-        OutgoingEmails.Of(message, channel, fetched, clock.GetUtcNow());
+    private OutgoingEmail Email(Message message, Channel channel, Audience audience, IReadOnlyList<FetchedAttachment> fetched)
+    {
+        var unsubscribe = UnsubscribeTargets(message, channel, audience);
+        return OutgoingEmails.Of(message, channel, fetched, clock.GetUtcNow()) with
+        {
+            EnvelopeFrom = channel.VerpReturnPath
+                ? TokenAddresses.Bounce(channel.Domain, tokens.Bounce(new BounceToken(message.OrganizationId, message.Id)))
+                : channel.Email,
+            ListUnsubscribe = unsubscribe,
+            ListUnsubscribeOneClick = unsubscribe.Count > 0 && links.BaseUrl is not null,
+            Dkim = channel.Dkim is { } key ? new DkimSigningKey(channel.Domain, key.Selector, secrets.Unprotect(key.ProtectedPrivateKey)) : null,
+        };
+    }
+
+    /// <summary>
+    /// The <c>List-Unsubscribe</c> targets when the channel's policy asks for them (always, or in an
+    /// automated conversation) and the message has a contact to name: the one-click link on
+    /// <c>Public:BaseUrl</c> when it is set, and the mailto address.
+    /// </summary>
+    private List<string> UnsubscribeTargets(Message message, Channel channel, Audience audience)
+    {
+        var wanted = channel.ListUnsubscribe switch
+        {
+            ListUnsubscribePolicy.Always => true,
+            ListUnsubscribePolicy.Automated => audience.AutomatedConversation,
+            _ => false,
+        };
+        if (!wanted || audience.ContactId is not { } contactId)
+        {
+            return [];
+        }
+
+        var token = tokens.Unsubscribe(new UnsubscribeToken(message.OrganizationId, contactId, channel.Id, message.Id));
+        var targets = new List<string>(2);
+        if (links.BaseUrl is { } baseUrl)
+        {
+            targets.Add($"{baseUrl.AbsoluteUri.TrimEnd('/')}/u/{token}");
+        }
+
+        targets.Add($"mailto:{TokenAddresses.Unsubscribe(channel.LocalPart, channel.Domain, token)}?subject=unsubscribe");
+        return targets;
+    }
 
     private SmtpRoute? Route(Channel channel) => channel.Smtp is { } smtp
         ? new SmtpRoute(smtp.Host, smtp.Port, smtp.Security, smtp.Username,

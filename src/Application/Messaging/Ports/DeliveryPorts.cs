@@ -77,9 +77,34 @@ public sealed record OutgoingEmail
     public IReadOnlyList<string> References { get; init; } = [];
     public required DateTimeOffset Date { get; init; }
 
-    /// <summary>The SMTP envelope sender: the channel's address.</summary>
+    /// <summary>The SMTP envelope sender: the channel's address, or its VERP return path (<c>bounces+{token}@domain</c>).</summary>
     public required string EnvelopeFrom { get; init; }
+
+    /// <summary>The targets of <c>List-Unsubscribe</c> (RFC 2369), without angle brackets: the https link first, then the mailto; empty for none.</summary>
+    public IReadOnlyList<string> ListUnsubscribe { get; init; } = [];
+
+    /// <summary>Adds <c>List-Unsubscribe-Post: List-Unsubscribe=One-Click</c> (RFC 8058): the first target takes a one-click POST.</summary>
+    public bool ListUnsubscribeOneClick { get; init; }
+
+    /// <summary>The channel's DKIM key: the transport signs the message with it as the last step before SMTP; null to send unsigned.</summary>
+    public DkimSigningKey? Dkim { get; init; }
 }
+
+/// <summary>What DKIM signing needs: the signing domain (<c>d=</c>), the selector (<c>s=</c>) and the private key (PEM).</summary>
+public sealed class DkimSigningKey(string domain, string selector, string privateKeyPem)
+{
+    public string Domain => domain;
+
+    public string Selector => selector;
+
+    public string PrivateKeyPem => privateKeyPem;
+
+    /// <summary>Never the key.</summary>
+    public override string ToString() => $"DKIM d={domain} s={selector}";
+}
+
+/// <summary>Where the service is reached from outside (<c>Public:BaseUrl</c>), for the links email carries; null when not configured.</summary>
+public sealed record PublicLinks(Uri? BaseUrl);
 
 /// <summary>
 /// The relay to use: a channel's own, or null for the default relay from configuration. Each relay has a

@@ -13,7 +13,9 @@ using Modular.Application.Messaging.Ports;
 using Modular.Application.Conversations;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
+using Modular.Application.Deliverability;
 using Modular.Domain.Contacts;
+using Modular.Domain.Deliverability;
 using Modular.Domain.Conversations;
 using Modular.Domain.Messaging;
 
@@ -109,6 +111,7 @@ public sealed class ChannelByAddressOrIdSpec : Specification<Channel>
 public sealed class SendChannelEmailHandler(
     IRepository<Channel> channels,
     IRepository<Contact> contacts,
+    IRepository<Suppression> suppressions,
     IRepository<Conversation> conversations,
     IRepository<Message> messages,
     ConsentChannels consentChannels,
@@ -176,7 +179,8 @@ public sealed class SendChannelEmailHandler(
         var (recipients, compliance) = MessageComposition.ScreenRecipients(
             [(to, RecipientKind.To), .. cc.Select(m => (m, RecipientKind.Cc)), .. bcc.Select(m => (m, RecipientKind.Bcc))],
             known,
-            channel.Id);
+            channel.Id,
+            (await suppressions.ListAsync(new SuppressionsByEmailsSpec(addresses), cancellationToken)).ToDictionary(s => s.NormalizedEmail));
 
         var (text, html) = MessageComposition.SplitBody(command.Body);
         var (inReplyTo, references) = MessageComposition.ReplyHeaders(previous);
@@ -240,7 +244,7 @@ public sealed class SendChannelEmailHandler(
 
         foreach (var channelId in optIns.Value)
         {
-            created.Value.OptIn(channelId, now);
+            created.Value.OptIn(channelId, now, ConsentSource.SendOptIn);
         }
 
         await contacts.AddAsync(created.Value, cancellationToken);

@@ -10,7 +10,9 @@ using Modular.Application.Common.Specifications;
 using Modular.Application.Messaging.Ports;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
+using Modular.Application.Deliverability;
 using Modular.Domain.Contacts;
+using Modular.Domain.Deliverability;
 using Modular.Domain.Conversations;
 using Modular.Domain.Inboxes;
 using Modular.Domain.Messaging;
@@ -143,6 +145,7 @@ public sealed class SendInboxEmailHandler(
     IRepository<Inbox> inboxes,
     IRepository<Channel> channels,
     IRepository<Contact> contacts,
+    IRepository<Suppression> suppressions,
     IRepository<Conversation> conversations,
     IRepository<Message> messages,
     ICurrentTenant tenant,
@@ -229,7 +232,8 @@ public sealed class SendInboxEmailHandler(
         var (recipients, compliance) = MessageComposition.ScreenRecipients(
             [.. to.Select(m => (m, RecipientKind.To)), .. cc.Select(m => (m, RecipientKind.Cc))],
             known,
-            channel.Id);
+            channel.Id,
+            (await suppressions.ListAsync(new SuppressionsByEmailsSpec(addresses), cancellationToken)).ToDictionary(s => s.NormalizedEmail));
 
         var (text, html) = MessageComposition.SplitBody(command.Text);
         var (inReplyTo, references) = MessageComposition.ReplyHeaders(previous);

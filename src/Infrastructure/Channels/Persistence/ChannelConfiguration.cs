@@ -36,7 +36,17 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
             imap.Property(s => s.ProtectedPassword).HasColumnName("imap_password_protected");
             imap.Property(s => s.Folder).HasColumnName("imap_folder").HasMaxLength(255);
         });
+        builder.OwnsOne(c => c.Dkim, dkim =>
+        {
+            dkim.Property(d => d.Selector).HasColumnName("dkim_selector").HasMaxLength(DkimKey.SelectorMaxLength);
+            dkim.Property(d => d.ProtectedPrivateKey).HasColumnName("dkim_private_key_protected");
+            dkim.Property(d => d.PublicKey).HasColumnName("dkim_public_key");
+            dkim.Property(d => d.CreatedAt).HasColumnName("dkim_created_at");
+        });
+        builder.Property(c => c.ListUnsubscribe).HasConversion<string>().HasMaxLength(16).HasDefaultValue(ListUnsubscribePolicy.Automated).HasSentinel((ListUnsubscribePolicy)(-1));
+        builder.Property(c => c.VerpReturnPath).HasDefaultValue(false);
         builder.Ignore(c => c.Domain);
+        builder.Ignore(c => c.LocalPart);
         builder.Ignore(c => c.DomainEvents);
     }
 }

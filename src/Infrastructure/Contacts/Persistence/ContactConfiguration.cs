@@ -19,8 +19,16 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
         {
             consent.ToJson("consents");
             consent.Property(x => x.State).HasConversion<string>();
+            consent.Property(x => x.Source).HasConversion<string>();
         });
         builder.Navigation(c => c.Consents).HasField("_consents");
+        builder.OwnsMany(c => c.ConsentHistory, change =>
+        {
+            change.ToJson("consent_history");
+            change.Property(x => x.State).HasConversion<string>();
+            change.Property(x => x.Source).HasConversion<string>();
+        });
+        builder.Navigation(c => c.ConsentHistory).HasField("_consentHistory");
         builder.Ignore(c => c.DomainEvents);
     }
 }

@@ -30,10 +30,10 @@ internal sealed partial class MailKitEmailTransport(IOptions<SmtpOptions> option
     {
         var relay = route ?? _defaultRelay;
         var pool = _pools.For(relay);
-        var message = MimeMessageFactory.Create(email);
+        // Built, then (with a DKIM key) signed as the very last change: the message is final here.
+        var message = MimeMessageFactory.CreateForSending(email);
 
-        // The message is final here (signing and list headers go just above this line): its exact bytes
-        // are taken now and stored as the message's raw source once the server accepted it.
+        // Its exact bytes are taken now and stored as the message's raw source once the server accepted it.
         var source = MimeMessageFactory.Seal(message);
         var sender = MailboxAddress.Parse(email.EnvelopeFrom);
         var recipients = MimeMessageFactory.EnvelopeRecipients(email).ToList();

@@ -61,6 +61,17 @@ public static class MimeMessageFactory
         }
 
         message.Body = body.ToMessageBody();
+
+        // RFC 2369 and RFC 8058: the targets in angle brackets, the one-click link first.
+        if (email.ListUnsubscribe.Count > 0)
+        {
+            message.Headers.Add(ListUnsubscribe, string.Join(", ", email.ListUnsubscribe.Select(target => $"<{target}>")));
+            if (email.ListUnsubscribeOneClick)
+            {
+                message.Headers.Add(ListUnsubscribePost, "List-Unsubscribe=One-Click");
+            }
+        }
+
         return message;
     }
 
@@ -95,6 +106,25 @@ public static class MimeMessageFactory
         format.HiddenHeaders.Add(HeaderId.ContentLength);
         return format;
     }
+
+    /// <summary>
+    /// The message exactly as it goes to SMTP: built, then, when the channel has a DKIM key, signed as
+    /// the very last step (<see cref="DkimSigning"/>). Nothing may change it after this.
+    /// </summary>
+    public static MimeMessage CreateForSending(OutgoingEmail email)
+    {
+        var message = Create(email);
+        if (email.Dkim is { } key)
+        {
+            DkimSigning.Sign(message, key);
+        }
+
+        return message;
+    }
+
+    public const string ListUnsubscribe = "List-Unsubscribe";
+
+    public const string ListUnsubscribePost = "List-Unsubscribe-Post";
 
     /// <summary>Everyone the server must deliver to: To, Cc and Bcc.</summary>
     public static IEnumerable<MailboxAddress> EnvelopeRecipients(OutgoingEmail email) =>

@@ -59,6 +59,6 @@ public sealed partial class IdempotencyExpiryJob(
         return removed;
     }
 
-    [LoggerMessage(EventId = 4300, Level = LogLevel.Information, Message = "Removed {Count} idempotency keys created before {Before}")]
+    [LoggerMessage(EventId = 4900, Level = LogLevel.Information, Message = "Removed {Count} idempotency keys created before {Before}")]
     private static partial void LogRemoved(ILogger logger, int count, DateTimeOffset before);
 }

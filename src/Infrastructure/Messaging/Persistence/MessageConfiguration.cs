@@ -61,6 +61,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
             r.Property(x => x.Kind).HasConversion<string>();
             r.Property(x => x.Status).HasConversion<string>();
             r.OwnsOne(x => x.Reply);
+            r.OwnsOne(x => x.Bounce);
         });
         builder.OwnsMany(m => m.Attempts, a =>
         {

@@ -310,18 +310,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("attachment_urls");
 
-                    b.Property<bool>("AutoReply")
-                        .HasColumnType("boolean")
-                        .HasColumnName("auto_reply");
-
-                    b.Property<bool>("CancelOnReply")
-                        .HasColumnType("boolean")
-                        .HasColumnName("cancel_on_reply");
-
-                    b.Property<string>("CancelReason")
-                        .HasColumnType("text")
-                        .HasColumnName("cancel_reason");
-
                     b.Property<long>("ChannelId")
                         .HasColumnType("bigint")
                         .HasColumnName("channel_id");
@@ -341,10 +329,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.Property<long?>("CreatorUserId")
                         .HasColumnType("bigint")
                         .HasColumnName("creator_user_id");
-
-                    b.Property<DateTimeOffset?>("Date")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("date");
 
                     b.Property<string>("Direction")
                         .IsRequired()
@@ -453,18 +437,18 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_messages");
 
+                    b.HasIndex("ChannelId")
+                        .HasDatabaseName("ix_messages_channel_id");
+
                     b.HasIndex("CreatorUserId")
                         .HasDatabaseName("ix_messages_creator_user_id");
 
-                    b.HasIndex("ChannelId", "MessageIdHeader")
+                    b.HasIndex("MessageIdHeader")
                         .IsUnique()
-                        .HasDatabaseName("ix_messages_channel_id_message_id_header");
+                        .HasDatabaseName("ix_messages_message_id_header");
 
                     b.HasIndex("ConversationId", "CreatedAt")
                         .HasDatabaseName("ix_messages_conversation_id_created_at");
-
-                    b.HasIndex("OrganizationId", "MessageIdHeader")
-                        .HasDatabaseName("ix_messages_organization_id_message_id_header");
 
                     b.HasIndex("OrganizationId", "Status", "DueAt")
                         .HasDatabaseName("ix_messages_organization_id_status_due_at");
@@ -482,69 +466,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b
                         .HasAnnotation("Npgsql:StorageParameter:autovacuum_analyze_scale_factor", 0.02)
                         .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_scale_factor", 0.01);
-                });
-
-            modelBuilder.Entity("Modular.Domain.Messaging.MessageAttachmentContent", b =>
-                {
-                    b.Property<long>("MessageId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("message_id");
-
-                    b.Property<int>("Index")
-                        .HasColumnType("integer")
-                        .HasColumnName("index");
-
-                    b.Property<byte[]>("Content")
-                        .IsRequired()
-                        .HasColumnType("bytea")
-                        .HasColumnName("content");
-
-                    b.Property<string>("ContentType")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
-                        .HasColumnName("content_type");
-
-                    b.Property<string>("FileName")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
-                        .HasColumnName("file_name");
-
-                    b.Property<long>("OrganizationId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("organization_id");
-
-                    b.HasKey("MessageId", "Index")
-                        .HasName("pk_message_attachments");
-
-                    b.HasIndex("OrganizationId")
-                        .HasDatabaseName("ix_message_attachments_organization_id");
-
-                    b.ToTable("message_attachments", (string)null);
-                });
-
-            modelBuilder.Entity("Modular.Domain.Messaging.MessageSource", b =>
-                {
-                    b.Property<long>("MessageId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("message_id");
-
-                    b.Property<byte[]>("Content")
-                        .IsRequired()
-                        .HasColumnType("bytea")
-                        .HasColumnName("content");
-
-                    b.Property<long>("OrganizationId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("organization_id");
-
-                    b.HasKey("MessageId")
-                        .HasName("pk_message_sources");
-
-                    b.HasIndex("OrganizationId")
-                        .HasDatabaseName("ix_message_sources_organization_id");
-
-                    b.ToTable("message_sources", (string)null);
                 });
 
             modelBuilder.Entity("Modular.Domain.Organizations.ApiKey", b =>
@@ -663,38 +584,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.ToTable("users", (string)null);
                 });
 
-            modelBuilder.Entity("Modular.Infrastructure.Messaging.Inbound.ImapMailboxRow", b =>
-                {
-                    b.Property<long>("ChannelId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("channel_id");
-
-                    b.Property<long>("LastUid")
-                        .HasColumnType("bigint")
-                        .HasColumnName("last_uid");
-
-                    b.Property<Guid?>("LeaseOwner")
-                        .HasColumnType("uuid")
-                        .HasColumnName("lease_owner");
-
-                    b.Property<DateTimeOffset?>("LeaseUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("lease_until");
-
-                    b.Property<long>("UidValidity")
-                        .HasColumnType("bigint")
-                        .HasColumnName("uid_validity");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("updated_at");
-
-                    b.HasKey("ChannelId")
-                        .HasName("pk_imap_mailboxes");
-
-                    b.ToTable("imap_mailboxes", (string)null);
-                });
-
             modelBuilder.Entity("Modular.Infrastructure.Messaging.Persistence.DeliveryClaimerRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -742,53 +631,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .IsRequired()
                         .HasConstraintName("fk_channels_organizations_organization_id");
 
-                    b.OwnsOne("Modular.Domain.Channels.ImapSettings", "Imap", b1 =>
-                        {
-                            b1.Property<long>("ChannelId")
-                                .HasColumnType("bigint")
-                                .HasColumnName("id");
-
-                            b1.Property<string>("Folder")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("character varying(255)")
-                                .HasColumnName("imap_folder");
-
-                            b1.Property<string>("Host")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("character varying(255)")
-                                .HasColumnName("imap_host");
-
-                            b1.Property<int>("Port")
-                                .HasColumnType("integer")
-                                .HasColumnName("imap_port");
-
-                            b1.Property<string>("ProtectedPassword")
-                                .HasColumnType("text")
-                                .HasColumnName("imap_password_protected");
-
-                            b1.Property<string>("Security")
-                                .IsRequired()
-                                .HasMaxLength(16)
-                                .HasColumnType("character varying(16)")
-                                .HasColumnName("imap_security");
-
-                            b1.Property<string>("Username")
-                                .IsRequired()
-                                .HasMaxLength(255)
-                                .HasColumnType("character varying(255)")
-                                .HasColumnName("imap_username");
-
-                            b1.HasKey("ChannelId");
-
-                            b1.ToTable("channels");
-
-                            b1.WithOwner()
-                                .HasForeignKey("ChannelId")
-                                .HasConstraintName("fk_channels_channels_id");
-                        });
-
                     b.OwnsOne("Modular.Domain.Channels.SmtpSettings", "Smtp", b1 =>
                         {
                             b1.Property<long>("ChannelId")
@@ -832,8 +674,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasForeignKey("ChannelId")
                                 .HasConstraintName("fk_channels_channels_id");
                         });
-
-                    b.Navigation("Imap");
 
                     b.Navigation("Smtp");
                 });
@@ -1045,36 +885,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasConstraintName("fk_messages_messages_message_id");
                         });
 
-                    b.OwnsMany("Modular.Domain.Messaging.ReceivedAttachment", "ReceivedAttachments", b1 =>
-                        {
-                            b1.Property<long>("MessageId");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAdd();
-
-                            b1.Property<string>("ContentType")
-                                .IsRequired();
-
-                            b1.Property<string>("FileName");
-
-                            b1.Property<int>("Index");
-
-                            b1.Property<long>("Size");
-
-                            b1.HasKey("MessageId", "__synthesizedOrdinal")
-                                .HasName("pk_messages");
-
-                            b1.ToTable("messages");
-
-                            b1
-                                .ToJson("received_attachments")
-                                .HasColumnType("jsonb");
-
-                            b1.WithOwner()
-                                .HasForeignKey("MessageId")
-                                .HasConstraintName("fk_messages_messages_message_id");
-                        });
-
                     b.OwnsMany("Modular.Domain.Messaging.Recipient", "Recipients", b1 =>
                         {
                             b1.Property<long>("MessageId");
@@ -1140,43 +950,7 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                     b.Navigation("ComplianceResults");
 
-                    b.Navigation("ReceivedAttachments");
-
                     b.Navigation("Recipients");
-                });
-
-            modelBuilder.Entity("Modular.Domain.Messaging.MessageAttachmentContent", b =>
-                {
-                    b.HasOne("Modular.Domain.Messaging.Message", null)
-                        .WithMany()
-                        .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_message_attachments_message_message_id");
-
-                    b.HasOne("Modular.Domain.Organizations.Organization", null)
-                        .WithMany()
-                        .HasForeignKey("OrganizationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_message_attachments_organizations_organization_id");
-                });
-
-            modelBuilder.Entity("Modular.Domain.Messaging.MessageSource", b =>
-                {
-                    b.HasOne("Modular.Domain.Messaging.Message", null)
-                        .WithOne()
-                        .HasForeignKey("Modular.Domain.Messaging.MessageSource", "MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_message_sources_message_message_id");
-
-                    b.HasOne("Modular.Domain.Organizations.Organization", null)
-                        .WithMany()
-                        .HasForeignKey("OrganizationId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_message_sources_organizations_organization_id");
                 });
 
             modelBuilder.Entity("Modular.Domain.Organizations.ApiKey", b =>
@@ -1197,16 +971,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_users_organizations_organization_id");
-                });
-
-            modelBuilder.Entity("Modular.Infrastructure.Messaging.Inbound.ImapMailboxRow", b =>
-                {
-                    b.HasOne("Modular.Domain.Channels.Channel", null)
-                        .WithOne()
-                        .HasForeignKey("Modular.Infrastructure.Messaging.Inbound.ImapMailboxRow", "ChannelId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_imap_mailboxes_channels_channel_id");
                 });
 
             modelBuilder.Entity("Modular.Domain.Organizations.Organization", b =>

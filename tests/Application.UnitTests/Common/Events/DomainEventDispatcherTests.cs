@@ -19,7 +19,7 @@ public sealed class DomainEventDispatcherTests
         ]);
 
         await dispatcher.DispatchAsync(
-            [new Renamed("a"), new ContactOptedOut(1, 10), new Renamed("b"), new ContactOptedOut(1, 11)],
+            [new Renamed("a"), new ContactOptedOut(1, 10, ConsentSource.Api, DateTimeOffset.UnixEpoch), new Renamed("b"), new ContactOptedOut(1, 11, ConsentSource.Api, DateTimeOffset.UnixEpoch)],
             CancellationToken.None);
 
         Assert.Equal(["renamed:a", "opt-out:10", "renamed:b", "opt-out:11"], _log);
@@ -45,7 +45,7 @@ public sealed class DomainEventDispatcherTests
     {
         var dispatcher = new DomainEventDispatcher([new Recorder<IDomainEvent>("any", _log, e => e.GetType().Name)]);
 
-        await dispatcher.DispatchAsync([new Renamed("a"), new ContactOptedOut(1, 10)], CancellationToken.None);
+        await dispatcher.DispatchAsync([new Renamed("a"), new ContactOptedOut(1, 10, ConsentSource.Api, DateTimeOffset.UnixEpoch)], CancellationToken.None);
 
         Assert.Equal(["any:Renamed", "any:ContactOptedOut"], _log);
     }

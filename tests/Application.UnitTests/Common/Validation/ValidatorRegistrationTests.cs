@@ -52,6 +52,10 @@ public sealed class ValidatorRegistrationTests
         typeof(Modular.Application.Messaging.ReceiveEmail.ReceiveEmailValidator),
         typeof(Modular.Application.Messaging.GetMessageSource.GetMessageAttachmentValidator),
         typeof(ImapInputValidator),
+        typeof(Modular.Application.Channels.CreateDkimKey.CreateDkimKeyValidator),
+        typeof(Modular.Application.Deliverability.AddSuppression.AddSuppressionValidator),
+        typeof(Modular.Application.Deliverability.RemoveSuppression.RemoveSuppressionValidator),
+        typeof(Modular.Application.Deliverability.ListSuppressions.ListSuppressionsValidator),
     ];
 
     private static IEnumerable<Type> ApplicationValidators =>
