@@ -25,7 +25,7 @@ public static class DependencyInjection
         services.AddScoped<Deliverability.Suppressor>();
         services.AddSingleton<RelaySlots>();
         services.AddScoped<BatchContext>();
-        services.AddSingleton<Messaging.ReceiveEmail.InboundEmails>();
+        services.AddSingleton<Messaging.InboundEmails>();
         return services;
     }
 }

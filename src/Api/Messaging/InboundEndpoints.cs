@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Modular.Api.Common;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Messaging.GetMessageSource;
-using Modular.Application.Messaging.ReceiveEmail;
+using Modular.Application.Messaging;
 
 namespace Modular.Api.Messaging;
 
@@ -42,15 +42,17 @@ internal static class InboundEndpoints
                     return TooLarge(maxBytes);
                 }
 
-                var result = await inbound.ReceiveAsync(tenant.OrganizationId, new ReceiveEmailCommand(id, raw), ct);
-                return result.IsSuccess ? TypedResults.Accepted($"/v1/messages/{result.Value.Id}", result.Value) : result.Error!.ToProblem();
+                var result = await inbound.ReceiveAsync(tenant.OrganizationId, id, raw, ct);
+                return result.IsSuccess
+                    ? TypedResults.Accepted(result.Value.Kind == "message" ? $"/v1/messages/{result.Value.Id}" : null, result.Value)
+                    : result.Error!.ToProblem();
             })
             .WithMetadata(new RequestSizeLimitAttribute(maxBytes))
             .WithTags("Inbound")
             .WithSummary("Receive a raw email (message/rfc822) on a channel, as an MTA pipe or a forwarding service would")
-            .WithDescription("Threads it into its conversation (In-Reply-To, References, then the subject), creating the contact and conversation when needed. 202 with duplicate: true when this Message-ID was stored on the channel before. 413 over Inbound:MaxBytes, 422 for a body that is not an email.")
+            .WithDescription("Threads it into its conversation (In-Reply-To, References, then the subject), creating the contact and conversation when needed: kind message. 202 with duplicate: true when this Message-ID was stored on the channel before. Bounces and complaints (multipart/report, or mail to a VERP return path) are recorded on the original message instead (kind delivery_report), and mail to a List-Unsubscribe mailto address opts the contact out (kind unsubscribe); outcome says applied or ignored. 413 over Inbound:MaxBytes, 422 for a body that is not an email.")
             .Accepts<byte[]>("message/rfc822")
-            .Produces<ReceiveEmailResponse>(StatusCodes.Status202Accepted);
+            .Produces<InboundResponse>(StatusCodes.Status202Accepted);
 
         var messages = app.MapGroup("/v1/messages").WithTags("Messages");
 

@@ -14,10 +14,11 @@ namespace Modular.Application.Messaging.ReceiveEmail;
 
 /// <summary>
 /// An email that came in on a channel, as its raw RFC 5322 bytes: from the channel's IMAP mailbox or
-/// from <c>POST /v1/channels/{id}/inbound</c>. Run it through <see cref="InboundEmails"/>, which settles
-/// the race of two copies of one message arriving at once.
+/// from <c>POST /v1/channels/{id}/inbound</c>, once <see cref="InboundEmails"/> has classified it as a
+/// conversation email (it also settles the race of two copies of one message arriving at together).
+/// <paramref name="Parsed"/> is the email as the router already read it, so it is not parsed twice.
 /// </summary>
-public sealed record ReceiveEmailCommand(long ChannelId, byte[] Raw) : ICommand<Result<ReceiveEmailResponse>>;
+public sealed record ReceiveEmailCommand(long ChannelId, byte[] Raw, ParsedEmail? Parsed = null) : ICommand<Result<ReceiveEmailResponse>>;
 
 /// <summary>What became of an inbound email: the message, its conversation and sender; <c>duplicate</c> when it was stored before.</summary>
 public sealed record ReceiveEmailResponse(long Id, long ConversationId, long ContactId, bool Duplicate);
@@ -29,29 +30,6 @@ public sealed class ReceiveEmailValidator : AbstractValidator<ReceiveEmailComman
         RuleFor(x => x.ChannelId).GreaterThan(0);
         RuleFor(x => x.Raw).Must(raw => raw is { Length: > 0 }).OverridePropertyName("body")
             .WithMessage("The body is empty; it must be an email (RFC 5322, Content-Type message/rfc822).");
-    }
-}
-
-/// <summary>
-/// Where an inbound email goes. <b>The one place inbound mail is classified</b>: today every email joins a
-/// conversation; delivery-status reports (<c>multipart/report; report-type=delivery-status</c>), feedback
-/// reports (<c>report-type=feedback-report</c>) and mail to an unsubscribe address get their own kinds
-/// and handlers here.
-/// </summary>
-public enum InboundKind
-{
-    /// <summary>A reply or a new email: threaded into a conversation.</summary>
-    Conversation,
-}
-
-public static class InboundRouting
-{
-    /// <summary>Decides what an inbound email is (see <see cref="InboundKind"/>).</summary>
-    public static InboundKind Classify(ParsedEmail email, Channel channel)
-    {
-        _ = email;
-        _ = channel;
-        return InboundKind.Conversation;
     }
 }
 
@@ -122,7 +100,7 @@ public sealed class ReceiveEmailHandler(
             return Error.NotFound("channel", command.ChannelId);
         }
 
-        var parsed = parser.Parse(command.Raw);
+        Result<ParsedEmail> parsed = command.Parsed is { } given ? given : parser.Parse(command.Raw);
         if (parsed.IsFailure)
         {
             return parsed.Error!;
@@ -141,11 +119,7 @@ public sealed class ReceiveEmailHandler(
             return await DuplicateOf(stored, cancellationToken);
         }
 
-        return InboundRouting.Classify(email, channel) switch
-        {
-            InboundKind.Conversation => await ThreadAsync(command, channel, email, from.Value, messageId, cancellationToken),
-            _ => throw new InvalidOperationException("Unknown inbound kind."),
-        };
+        return await ThreadAsync(command, channel, email, from.Value, messageId, cancellationToken);
     }
 
     private async Task<Result<ReceiveEmailResponse>> ThreadAsync(
@@ -345,33 +319,5 @@ internal static class Names
     {
         var trimmed = name?.Trim();
         return string.IsNullOrEmpty(trimmed) ? null : trimmed.Length > max ? trimmed[..max] : trimmed;
-    }
-}
-
-/// <summary>
-/// Receives inbound emails for any caller (the HTTP endpoint, the IMAP watcher), each in a scope of its
-/// own for the organization. Two copies of one message arriving at once (by IMAP and HTTP, or two
-/// forwarders) both pass the duplicate check; the unique index on (channel, Message-ID) lets one commit,
-/// and the other, run again, finds it and answers <c>duplicate</c>. A new contact or conversation raced
-/// for the same way is found on the second run too.
-/// </summary>
-public sealed class InboundEmails(ITenantScopes scopes)
-{
-    private const int Attempts = 3;
-
-    public async Task<Result<ReceiveEmailResponse>> ReceiveAsync(long organizationId, ReceiveEmailCommand command, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await scopes.SendAsync(organizationId, command, cancellationToken);
-            }
-            catch (Exception exception) when (exception is UniqueConstraintException or ConcurrencyConflictException && attempt < Attempts)
-            {
-                // Lost a race with a concurrent copy (or a concurrent new contact), or a follow-up it
-                // cancels was claimed meanwhile: run again.
-            }
-        }
     }
 }

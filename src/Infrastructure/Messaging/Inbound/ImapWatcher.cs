@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Security;
-using Modular.Application.Messaging.ReceiveEmail;
+using Modular.Application.Messaging;
 using Modular.Domain.Channels;
 
 namespace Modular.Infrastructure.Messaging.Inbound;
@@ -290,7 +290,7 @@ internal sealed partial class ImapWatcher(
 
         try
         {
-            var result = await inbound.ReceiveAsync(channel.OrganizationId, new ReceiveEmailCommand(channel.Id, raw), cancellationToken);
+            var result = await inbound.ReceiveAsync(channel.OrganizationId, channel.Id, raw, cancellationToken);
             if (result.IsFailure)
             {
                 LogSkipped(logger, channel.Id, uid.Id, result.Error!.Fields?.Values.SelectMany(m => m).FirstOrDefault() ?? result.Error.Message);
