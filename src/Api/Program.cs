@@ -10,12 +10,14 @@ using Modular.Api.Operations;
 using Modular.Api.Organizations;
 using Modular.Api.Startup;
 using Modular.Api.Users;
+using Modular.Api.Webhooks;
 using Modular.Application;
 using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Idempotency;
 using Modular.Infrastructure;
 using Modular.Infrastructure.Messaging;
 using Modular.Infrastructure.Security;
+using Modular.Infrastructure.Webhooks;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -43,7 +45,7 @@ builder.Services.AddMediator((MediatorOptions options) =>
 builder.Services.AddApiJson();
 builder.Services.AddApiKeyAuthentication(builder.Configuration);
 builder.Services.AddRequestRateLimits(builder.Configuration);
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(options => options.AddWebhookPayloads());
 builder.Services.AddReadinessChecks(builder.Configuration);
 
 var app = builder.Build();
@@ -72,6 +74,7 @@ app.MapInboxEndpoints();
 app.MapContactEndpoints();
 app.MapMessagingEndpoints();
 app.MapConversationEndpoints();
+app.MapWebhookEndpoints();
 app.MapHangfireDashboard(DashboardAuthorization.Path, new DashboardOptions
 {
     DashboardTitle = "Modular jobs",
@@ -83,6 +86,7 @@ await DatabaseInitializer.InitializeAsync(app.Services, app.Configuration);
 var recurringJobs = app.Services.GetRequiredService<IRecurringJobManager>();
 recurringJobs.RemoveIfExists("outbox-sweeper");
 DeliveryServices.ScheduleDeliverySweeper(recurringJobs);
+WebhookJobs.Schedule(recurringJobs);
 await app.RunAsync();
 return 0;
 

@@ -4,6 +4,7 @@ using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Events;
 using Modular.Application.Contacts;
 using Modular.Application.Messaging.Delivery;
+using Modular.Application.Webhooks;
 
 namespace Modular.Application;
 
@@ -23,6 +24,8 @@ public static class DependencyInjection
         services.AddScoped<MessageAttempts>();
         services.AddSingleton<RelaySlots>();
         services.AddScoped<BatchContext>();
+        services.AddScoped<ITransactionalEventRecorder, WebhookOutbox>();
+        services.AddSingleton<WebhookSecrets>();
         return services;
     }
 }

@@ -35,7 +35,15 @@ public sealed class ChannelConsent
     }
 }
 
-public sealed record ContactOptedOut(long ContactId, long ChannelId) : IDomainEvent;
+/// <summary>
+/// A contact's consent for a channel changed. It carries the contact, so whoever records it reads the
+/// contact as it is saved (a new contact gets its id when it is added).
+/// </summary>
+public abstract record ContactConsentChanged(Contact Contact, long ChannelId, DateTimeOffset At) : IDomainEvent;
+
+public sealed record ContactOptedIn(Contact Contact, long ChannelId, DateTimeOffset At) : ContactConsentChanged(Contact, ChannelId, At);
+
+public sealed record ContactOptedOut(Contact Contact, long ChannelId, DateTimeOffset At) : ContactConsentChanged(Contact, ChannelId, At);
 
 /// <summary>A person outside the organization, known by email address, with a consent state per channel.</summary>
 public sealed class Contact : AggregateRoot, ITenantOwned
@@ -85,13 +93,19 @@ public sealed class Contact : AggregateRoot, ITenantOwned
 
     public bool IsOptedOut(long channelId) => ConsentFor(channelId) == ConsentState.OptedOut;
 
-    public void OptIn(long channelId, DateTimeOffset now) => SetConsent(channelId, ConsentState.OptedIn, now);
+    public void OptIn(long channelId, DateTimeOffset now)
+    {
+        if (SetConsent(channelId, ConsentState.OptedIn, now))
+        {
+            Raise(new ContactOptedIn(this, channelId, now));
+        }
+    }
 
     public void OptOut(long channelId, DateTimeOffset now)
     {
         if (SetConsent(channelId, ConsentState.OptedOut, now))
         {
-            Raise(new ContactOptedOut(Id, channelId));
+            Raise(new ContactOptedOut(this, channelId, now));
         }
     }
 

@@ -132,6 +132,27 @@ public sealed record OutboundDraft
 /// <summary>Raised when a message becomes due for delivery (queued now, scheduled, rescheduled, retried, recovered).</summary>
 public sealed record MessageDeliveryDue(Message Message) : IDomainEvent;
 
+/// <summary>
+/// Raised when a message reaches a status customers hear about (webhooks). It carries the message, so
+/// whoever records it reads the message as it is saved (a blocked message gets its id when it is added).
+/// </summary>
+public abstract record MessageStatusReached(Message Message, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>The server took the message (for the recipients it accepted).</summary>
+public sealed record MessageSent(Message Message, DateTimeOffset At) : MessageStatusReached(Message, At);
+
+/// <summary>The message failed for good: a permanent refusal, or no retry left.</summary>
+public sealed record MessageFailed(Message Message, DateTimeOffset At) : MessageStatusReached(Message, At);
+
+/// <summary>The connection broke after the handover: the server may or may not have the message.</summary>
+public sealed record MessageUncertain(Message Message, DateTimeOffset At) : MessageStatusReached(Message, At);
+
+/// <summary>No recipient may be sent to (at acceptance, or at send time).</summary>
+public sealed record MessageBlocked(Message Message, DateTimeOffset At) : MessageStatusReached(Message, At);
+
+/// <summary>A scheduled message was canceled.</summary>
+public sealed record MessageCanceled(Message Message, DateTimeOffset At) : MessageStatusReached(Message, At);
+
 
 /// <summary>One email, outbound or inbound, in exactly one conversation, with its delivery status.</summary>
 public sealed class Message : AggregateRoot, ITenantOwned
@@ -273,6 +294,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
             message.Status = DeliveryStatus.Blocked;
             message.DueAt = now;
             message.Error = "No recipient may be sent to: " + string.Join(", ", draft.ComplianceResults.Select(c => $"{c.Address} ({c.Reason})"));
+            message.Raise(new MessageBlocked(message, now));
             return message;
         }
 
@@ -357,6 +379,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
             SendingSince = null;
             HandoverAt = null;
             Error = "No recipient may be sent to any more: " + string.Join(", ", exclusions.Select(c => $"{c.Address} ({c.Reason})"));
+            Raise(new MessageBlocked(this, now));
         }
 
         return Result.Success();
@@ -379,6 +402,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         SentAt = now;
         EndClaim(now);
         Error = null;
+        Raise(new MessageSent(this, now));
         return Result.Success();
     }
 
@@ -401,6 +425,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         if (retryAt is null)
         {
             Status = DeliveryStatus.Failed;
+            Raise(new MessageFailed(this, now));
             return Result.Success();
         }
 
@@ -423,6 +448,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         Status = DeliveryStatus.Failed;
         Error = Describe(attempt);
         EndClaim(now);
+        Raise(new MessageFailed(this, now));
         return Result.Success();
     }
 
@@ -441,6 +467,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         Status = DeliveryStatus.Uncertain;
         Error = Describe(attempt);
         EndClaim(now);
+        Raise(new MessageUncertain(this, now));
         return Result.Success();
     }
 
@@ -461,6 +488,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
             Status = DeliveryStatus.Uncertain;
             Error = $"Delivery was interrupted after its SMTP transaction started ({handover:O}); the server may or may not have accepted the message.";
             EndClaim(now);
+            Raise(new MessageUncertain(this, now));
             return Result.Success();
         }
 
@@ -480,6 +508,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
 
         Status = DeliveryStatus.Canceled;
         UpdatedAt = now;
+        Raise(new MessageCanceled(this, now));
         return Result.Success();
     }
 

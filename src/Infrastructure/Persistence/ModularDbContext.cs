@@ -8,6 +8,8 @@ using Modular.Domain.Conversations;
 using Modular.Domain.Inboxes;
 using Modular.Domain.Messaging;
 using Modular.Domain.Organizations;
+using Modular.Domain.Webhooks;
+using Modular.Infrastructure.Webhooks.Persistence;
 
 namespace Modular.Infrastructure.Persistence;
 
@@ -66,6 +68,10 @@ public sealed class ModularDbContext(DbContextOptions<ModularDbContext> options)
         FilterByTenant<Conversation>(modelBuilder);
         FilterByTenant<Message>(modelBuilder);
         FilterByTenant<IdempotencyRecord>(modelBuilder);
+        FilterByTenant<WebhookEndpoint>(modelBuilder);
+        FilterByTenant<WebhookEvent>(modelBuilder);
+        FilterByTenant<WebhookDeliveryRow>(modelBuilder);
+        FilterByTenant<WebhookAttemptRow>(modelBuilder);
     }
 
     private void FilterByTenant<T>(ModelBuilder modelBuilder)

@@ -107,7 +107,7 @@ public sealed class ContactTests
         var consent = Assert.Single(contact.Consents);
         Assert.Equal(Clock.Later(1), consent.UpdatedAt);
         var raised = Assert.IsType<ContactOptedOut>(Assert.Single(contact.DomainEvents));
-        Assert.Equal(new ContactOptedOut(contact.Id, ChannelId), raised);
+        Assert.Equal(new ContactOptedOut(contact, ChannelId, Clock.Later(1)), raised);
     }
 
     [Fact]
