@@ -92,7 +92,7 @@ public sealed class ContactTests
         Assert.Equal(ChannelId, consent.ChannelId);
         Assert.Equal(ConsentState.OptedIn, consent.State);
         Assert.Equal(Clock.Later(1), consent.UpdatedAt);
-        Assert.Empty(contact.DomainEvents);
+        Assert.Equal(new ContactOptedIn(contact, ChannelId, Clock.Later(1)), Assert.Single(contact.DomainEvents));
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class ContactTests
         var consent = Assert.Single(contact.Consents);
         Assert.Equal(ConsentState.OptedIn, consent.State);
         Assert.Equal(Clock.Later(1), consent.UpdatedAt);
-        Assert.Empty(contact.DomainEvents);
+        Assert.Equal(new ContactOptedIn(contact, ChannelId, Clock.Later(1)), Assert.Single(contact.DomainEvents));
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class ContactTests
         var consent = Assert.Single(contact.Consents);
         Assert.Equal(ConsentState.OptedIn, consent.State);
         Assert.Equal(Clock.Later(2), consent.UpdatedAt);
-        Assert.Empty(contact.DomainEvents);
+        Assert.Equal(new ContactOptedIn(contact, ChannelId, Clock.Later(2)), Assert.Single(contact.DomainEvents));
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class ContactTests
 
         Assert.True(contact.IsOptedOut(ChannelId));
         Assert.Equal(Clock.Later(2), Assert.Single(contact.Consents).UpdatedAt);
-        Assert.IsType<ContactOptedOut>(Assert.Single(contact.DomainEvents));
+        Assert.Equal([typeof(ContactOptedIn), typeof(ContactOptedOut)], contact.DomainEvents.Select(e => e.GetType()));
     }
 
     [Fact]
@@ -202,8 +202,9 @@ public sealed class ContactTests
 
         contact.OptOut(ChannelId, Clock.Later(3));
 
-        Assert.Equal(2, contact.DomainEvents.Count);
-        Assert.All(contact.DomainEvents, e => Assert.Equal(new ContactOptedOut(contact.Id, ChannelId), e));
+        Assert.Equal(
+            [new ContactOptedOut(contact, ChannelId, Clock.Later(1)), new ContactOptedIn(contact, ChannelId, Clock.Later(2)), new ContactOptedOut(contact, ChannelId, Clock.Later(3))],
+            contact.DomainEvents.Cast<ContactConsentChanged>());
     }
 
     [Fact]
@@ -215,7 +216,7 @@ public sealed class ContactTests
         contact.OptOut(OtherChannelId, Clock.Later(1));
 
         Assert.Equal(
-            [new ContactOptedOut(contact.Id, ChannelId), new ContactOptedOut(contact.Id, OtherChannelId)],
+            [new ContactOptedOut(contact, ChannelId, Clock.Later(1)), new ContactOptedOut(contact, OtherChannelId, Clock.Later(1))],
             contact.DomainEvents.Cast<ContactOptedOut>());
     }
 

@@ -49,6 +49,10 @@ public sealed class ValidatorRegistrationTests
         typeof(ListConversationsValidator),
         typeof(ListConversationMessagesValidator),
         typeof(UpdateConversationValidator),
+        typeof(Modular.Application.Webhooks.CreateWebhook.CreateWebhookValidator),
+        typeof(Modular.Application.Webhooks.UpdateWebhook.UpdateWebhookValidator),
+        typeof(Modular.Application.Webhooks.ListWebhooks.ListWebhooksValidator),
+        typeof(Modular.Application.Webhooks.ListWebhookDeliveries.ListWebhookDeliveriesValidator),
     ];
 
     private static IEnumerable<Type> ApplicationValidators =>
