@@ -23,7 +23,7 @@ internal sealed class WebhookUrlPolicy(AddressGuard guard, IOptions<WebhookOptio
         var host = url.IdnHost.Trim('[', ']');
         if (IPAddress.TryParse(host, out var literal))
         {
-            return guard.RefusalOf(literal) is { } reason ? $"{host} is not a public address ({reason})." : null;
+            return guard.RefusalOf(literal) is { } reason ? $"{host} is not public ({reason})." : null;
         }
 
         IPAddress[] addresses;
