@@ -59,7 +59,10 @@ internal sealed class WebhookDispatchStore(NpgsqlDataSource dataSource) : IWebho
 
     private const string AttemptsSql = """
         INSERT INTO webhook_attempts (organization_id, endpoint_id, delivery_id, event_id, number, attempted_at, succeeded, status_code, duration_ms, response_excerpt, error)
-        SELECT * FROM unnest(@orgs, @endpoints, @deliveries, @events, @numbers, @ats, @succeeded, @codes, @durations, @excerpts, @errors)
+        SELECT u.* FROM unnest(@orgs, @endpoints, @deliveries, @events, @numbers, @ats, @succeeded, @codes, @durations, @excerpts, @errors)
+            AS u(organization_id, endpoint_id, delivery_id, event_id, number, attempted_at, succeeded, status_code, duration_ms, response_excerpt, error)
+        -- An endpoint deleted while its event was in flight took its deliveries with it: nothing to log.
+        WHERE EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = u.delivery_id)
         """;
 
     private const string DeliveriesSql = """

@@ -97,10 +97,11 @@ public sealed class WebhookDispatchTrigger(IBackgroundJobClient jobs) : IWebhook
         {
             jobs.Enqueue<WebhookJobs>(j => j.DispatchAsync(CancellationToken.None));
         }
-        catch
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
+            // The events are committed: a job storage that cannot take the job now must not fail the change
+            // that made them. The recurring dispatch run sends them within seconds.
             Interlocked.Exchange(ref _requestedAt, 0);
-            throw;
         }
     }
 

@@ -70,6 +70,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
         // Webhook receivers of the tests run on 127.0.0.1; failed events are tried again within a second.
         builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
+        builder.UseSetting("Webhooks:Timeout", "00:00:03");
         for (var i = 0; i < 4; i++)
         {
             builder.UseSetting($"Webhooks:RetryDelays:{i}", "00:00:00.500");

@@ -44,6 +44,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status to answer a request with (given the requests with its webhook-id so far, this one included); 204 by default.</summary>
     public Func<string?, int, int> Answer { get; set; } = (_, _) => 204;
 
+    /// <summary>How long to wait before answering each request.</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
+    /// <summary>A body to answer with (a huge one, for the service's read limit).</summary>
+    public byte[]? AnswerBody { get; set; }
+
+    /// <summary>The <c>Location</c> of the answer (with a 3xx from <see cref="Answer"/>).</summary>
+    public string? Location { get; set; }
+
     /// <summary>Every request received so far, answered or not (a held request is in with status 0).</summary>
     public IReadOnlyList<ReceivedWebhook> Received => [.. _received];
 
@@ -130,7 +139,23 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
             var status = Answer(id, _received.Count(r => r.Id == id) + 1);
             _received.Enqueue(new ReceivedWebhook(id, context.Request.Headers["webhook-timestamp"], context.Request.Headers["webhook-signature"], body, DateTimeOffset.UtcNow, status));
+            if (AnswerDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(AnswerDelay, _stop.Token);
+            }
+
             context.Response.StatusCode = status;
+            if (Location is not null)
+            {
+                context.Response.RedirectLocation = Location;
+            }
+
+            if (AnswerBody is { } answer)
+            {
+                context.Response.ContentLength64 = answer.Length;
+                await context.Response.OutputStream.WriteAsync(answer, _stop.Token);
+            }
+
             context.Response.Close();
         }
         catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or OperationCanceledException or IOException)

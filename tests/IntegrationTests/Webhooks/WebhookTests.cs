@@ -224,6 +224,40 @@ public sealed class WebhookTests(ApiFactory api)
         await ApiAssert.ValidationProblemAsync(missing, "events");
     }
 
+    [Fact]
+    public async Task A_slow_receiver_times_out_a_huge_answer_is_read_only_in_part_and_a_redirect_is_a_failure_not_followed()
+    {
+        await using var slow = new WebhookReceiver { AnswerDelay = TimeSpan.FromSeconds(30) };
+        await using var huge = new WebhookReceiver { Answer = (_, _) => 200, AnswerBody = new byte[8 * 1024 * 1024] };
+        await using var target = new WebhookReceiver();
+        await using var redirecting = new WebhookReceiver { Answer = (_, _) => 302, Location = target.Url };
+        var organization = await api.CreateOrganizationAsync();
+        var (channelId, _) = await organization.CreateChannelAsync();
+        var ids = new Dictionary<string, long>();
+        foreach (var (name, receiver) in new[] { ("slow", slow), ("huge", huge), ("redirecting", redirecting) })
+        {
+            ids[name] = (await organization.Client.CreateAsync("/v1/webhooks", new { receiver.Url, Events = new[] { "contact.opted_in" } })).Id();
+        }
+
+        System.Array.Fill(huge.AnswerBody!, (byte)'x');
+        await organization.Client.CreateAsync("/v1/contacts", new { Email = MailDev.UniqueAddress("limits"), OptInTo = new[] { new { Id = channelId } } });
+
+        var slowTry = (await WaitForLogAsync(organization, ids["slow"], 1)).GetProperty("data").EnumerateArray().Last();
+        Assert.False(slowTry.GetProperty("succeeded").GetBoolean());
+        Assert.Contains("No answer within 3 s", slowTry.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.InRange(slowTry.GetProperty("duration_ms").GetInt32(), 2900, 10_000);
+
+        var hugeTry = (await WaitForLogAsync(organization, ids["huge"], 1)).GetProperty("data").EnumerateArray().Last();
+        Assert.True(hugeTry.GetProperty("succeeded").GetBoolean());
+        Assert.InRange(hugeTry.GetProperty("response").GetString()!.Length, 1, 1024);
+
+        var redirected = (await WaitForLogAsync(organization, ids["redirecting"], 1)).GetProperty("data").EnumerateArray().Last();
+        Assert.False(redirected.GetProperty("succeeded").GetBoolean());
+        Assert.Equal(302, redirected.GetProperty("status_code").GetInt32());
+        Assert.Contains("not followed", redirected.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Empty(target.Received);
+    }
+
     private static async Task<JsonElement> WaitForLogAsync(TestOrganization organization, long webhookId, int attempts)
     {
         var deadline = DateTime.UtcNow + Arrival;
