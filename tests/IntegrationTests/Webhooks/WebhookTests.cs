@@ -258,6 +258,21 @@ public sealed class WebhookTests(ApiFactory api)
         Assert.Empty(target.Received);
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_describes_every_event_type_and_its_payload()
+    {
+        using var response = await api.CreateAnonymousClient().GetAsync("/openapi/v1.json");
+        var document = await ApiAssert.StatusAsync(response, HttpStatusCode.OK);
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.GetProperty("MessageEventData").GetProperty("properties").TryGetProperty("message_id", out _));
+        Assert.True(schemas.GetProperty("ContactEventData").GetProperty("properties").TryGetProperty("contact_id", out _));
+        Assert.True(schemas.GetProperty("WebhookEnvelope").GetProperty("properties").TryGetProperty("timestamp", out _));
+        var webhooks = document.GetProperty("webhooks").EnumerateObject().Select(w => w.Name).Order();
+        string[] types = ["contact.opted_in", "contact.opted_out", "message.blocked", "message.canceled", "message.failed", "message.sent", "message.uncertain"];
+        Assert.Equal(types, webhooks);
+    }
+
     private static async Task<JsonElement> WaitForLogAsync(TestOrganization organization, long webhookId, int attempts)
     {
         var deadline = DateTime.UtcNow + Arrival;
