@@ -11,12 +11,14 @@ using Modular.Api.Operations;
 using Modular.Api.Organizations;
 using Modular.Api.Startup;
 using Modular.Api.Users;
+using Modular.Api.Webhooks;
 using Modular.Application;
 using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Idempotency;
 using Modular.Infrastructure;
 using Modular.Infrastructure.Messaging;
 using Modular.Infrastructure.Security;
+using Modular.Infrastructure.Webhooks;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -44,7 +46,7 @@ builder.Services.AddMediator((MediatorOptions options) =>
 builder.Services.AddApiJson();
 builder.Services.AddApiKeyAuthentication(builder.Configuration);
 builder.Services.AddRequestRateLimits(builder.Configuration);
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(options => options.AddWebhookPayloads());
 builder.Services.AddReadinessChecks(builder.Configuration);
 
 var app = builder.Build();
@@ -75,6 +77,7 @@ app.MapMessagingEndpoints();
 app.MapInboundEndpoints(app.Configuration);
 app.MapConversationEndpoints();
 app.MapDeliverabilityEndpoints();
+app.MapWebhookEndpoints();
 app.MapHangfireDashboard(DashboardAuthorization.Path, new DashboardOptions
 {
     DashboardTitle = "Modular jobs",
@@ -88,6 +91,7 @@ var recurringJobs = app.Services.GetRequiredService<IRecurringJobManager>();
 recurringJobs.RemoveIfExists("outbox-sweeper");
 DeliveryServices.ScheduleDeliverySweeper(recurringJobs);
 DeliveryServices.ScheduleIdempotencyExpiry(recurringJobs);
+WebhookJobs.Schedule(recurringJobs);
 await app.RunAsync();
 return 0;
 

@@ -4,6 +4,7 @@ using Modular.Application.Common.Behaviors;
 using Modular.Application.Common.Events;
 using Modular.Application.Contacts;
 using Modular.Application.Messaging.Delivery;
+using Modular.Application.Webhooks;
 
 namespace Modular.Application;
 
@@ -26,6 +27,8 @@ public static class DependencyInjection
         services.AddSingleton<RelaySlots>();
         services.AddScoped<BatchContext>();
         services.AddSingleton<Messaging.InboundEmails>();
+        services.AddScoped<ITransactionalEventRecorder, WebhookOutbox>();
+        services.AddSingleton<WebhookSecrets>();
         return services;
     }
 }

@@ -10,6 +10,7 @@ using Modular.Application.Common.Security;
 using Modular.Infrastructure.Messaging;
 using Modular.Infrastructure.Persistence;
 using Modular.Infrastructure.Security;
+using Modular.Infrastructure.Webhooks;
 
 namespace Modular.Infrastructure;
 
@@ -58,6 +59,7 @@ public static class DependencyInjection
         services.AddSingleton<AddressGuard>();
         services.AddSingleton<IRelayHostPolicy, RelayHostPolicy>();
         services.AddDelivery(configuration, connectionString);
+        services.AddWebhooks(configuration);
         return services;
     }
 

@@ -51,6 +51,9 @@ internal sealed class DeliveryTracker : IDeliveryRecorder
         }
     }
 
+    /// <summary>The phase of a benchmark request's address (the recipient of its webhook events).</summary>
+    public bool TryPhaseOf(string address, out int phase) => TryParse(System.Text.Encoding.ASCII.GetBytes(address), out phase, out _);
+
     private bool TryParse(ReadOnlySpan<byte> address, out int phase, out int index)
     {
         index = 0;

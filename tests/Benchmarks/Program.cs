@@ -89,7 +89,10 @@ internal static class Benchmark
         Say(service.Started
             ? $"service started: pid {service.Pid}, {service.BaseAddress} (log: {logPath})"
             : $"service at {service.BaseAddress}{(service.Pid is { } pid ? $", pid {pid}" : " (no --pid: memory not reported)")}");
-        var (apiKey, channelEmail) = await service.CreateTenantAsync(runId, service.Started ? null : sink.Port);
+        await using var webhooks = new WebhookReceiver(tracker);
+        var webhookResults = new List<WebhookPhaseResult>();
+        var (apiKey, channelEmail) = await service.CreateTenantAsync(runId, service.Started ? null : sink.Port, webhooks.Url);
+        Say($"webhook receiver on {webhooks.Url} (message.sent of every request)");
         using var load = new LoadGenerator(service.BaseAddress, apiKey, channelEmail, options.MaxConnections, tracker);
         // The service's database work, when it uses the bench database (not with --url).
         var databaseBefore = service.Started ? await DatabaseCounters.ReadAsync(options.Database) : null;
@@ -107,6 +110,14 @@ internal static class Benchmark
             var before = CpuSnapshot.Take(service.Pid);
             var phase = await run();
             await LoadGenerator.WaitForDeliveriesAsync(phase, deliveryWait?.Invoke() ?? deliveryTimeout, Say);
+            if (phase.Kind is "measured" or "burst" or "drain" or "campaign")
+            {
+                // Each delivered request's message.sent event: how long after the state change it arrived.
+                var hooks = await webhooks.ResultAsync(phase.Name, phase.PhaseId, phase.Deliveries.Delivered, TimeSpan.FromSeconds(15));
+                webhookResults.Add(hooks);
+                Say($"  webhooks: {hooks.Received}/{hooks.Expected} message.sent received, lag p50/p99/max {BenchReport.F(hooks.LagP50Ms, "0")}/{BenchReport.F(hooks.LagP99Ms, "0")}/{BenchReport.F(hooks.LagMaxMs, "0")} ms, " +
+                    $"{BenchReport.F(hooks.EventsPerSecond, "0.0")} events/s{(hooks.Verdict is { } verdict ? $": target (p99 ≤ 1 s at half the max rate) {verdict}" : "")}");
+            }
             var after = CpuSnapshot.Take(service.Pid);
             var accepted = phase.Status.Count(PhaseRun.IsSuccess);
             acceptedTotal += accepted;
@@ -376,7 +387,8 @@ internal static class Benchmark
                 Ratio(capacity, mailkit?.PerSecond),
                 Ratio(burst?.AcceptedPerSecond, insert?.PerSecond)),
             new SinkReport(sink.Messages, sink.Connections, sink.Bytes,
-                serviceMessages > 0 ? Math.Round((double)serviceBytes / serviceMessages) : null, ceilingMessageBytes));
+                serviceMessages > 0 ? Math.Round((double)serviceBytes / serviceMessages) : null, ceilingMessageBytes),
+            webhookResults);
 
         await File.WriteAllTextAsync(jsonPath, report.ToJson());
         Console.WriteLine();

@@ -105,7 +105,8 @@ internal sealed record BenchReport(
     CampaignResult? Campaign,
     SlowRelayResult? SlowRelay,
     RatiosReport Ratios,
-    SinkReport Sink)
+    SinkReport Sink,
+    IReadOnlyList<WebhookPhaseResult>? Webhooks = null)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -207,6 +208,17 @@ internal sealed record BenchReport(
             $"Service memory: peak RSS {F(Service.Memory?.PeakRssMib, "0.0")} MiB (VmHWM), {F(Service.Memory?.RssMib, "0.0")} MiB at the end (VmRSS)");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Machine: {Machine.Cores} cores, {Machine.CpuModel ?? "?"}, {F(Machine.MemoryMib, "0")} MiB, PostgreSQL {Machine.Postgres ?? "?"}");
+        if (Webhooks is { Count: > 0 })
+        {
+            text.AppendLine();
+            text.AppendLine("webhooks (message.sent of each delivered request, to a local receiver): lag from state change to receipt");
+            foreach (var w in Webhooks)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {w.Phase,-16} {w.Received,6}/{w.Expected,-6} p50 {F(w.LagP50Ms, "0"),6} ms  p99 {F(w.LagP99Ms, "0"),6} ms  max {F(w.LagMaxMs, "0"),6} ms  {F(w.EventsPerSecond, "0.0"),8} events/s{(w.Verdict is { } v ? $"  target p99 ≤ 1 s: {v}" : "")}");
+            }
+        }
+
         return text.ToString();
     }
 

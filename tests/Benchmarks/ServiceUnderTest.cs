@@ -73,6 +73,8 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         environment["Delivery__ShutdownTimeout"] = "00:00:05";
         // The slow-relay scenario's channel relay is a sink on loopback, which channels may not name otherwise.
         environment["Smtp__AllowPrivateRelays"] = "true";
+        // The benchmark's webhook receiver is on loopback too.
+        environment["Webhooks__AllowPrivateNetworks"] = "true";
         // Outside Development the key ring must be encrypted: a throwaway certificate of this run's own.
         var (certificate, password) = DataProtectionCertificate(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
         environment["DataProtection__CertificatePath"] = certificate;
@@ -103,7 +105,7 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     }
 
     /// <summary>A new organization and a channel (relaying through the sink when the service is not ours).</summary>
-    public async Task<(string ApiKey, string ChannelEmail)> CreateTenantAsync(long runId, int? channelSmtpPort)
+    public async Task<(string ApiKey, string ChannelEmail)> CreateTenantAsync(long runId, int? channelSmtpPort, string? webhookUrl = null)
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
@@ -120,6 +122,12 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
         }
 
         await PostAsync(client, "/v1/channels", channel);
+        if (webhookUrl is not null)
+        {
+            // Every delivered request's message.sent event goes to the benchmark's receiver.
+            await PostAsync(client, "/v1/webhooks", new Dictionary<string, object> { ["url"] = webhookUrl, ["events"] = new[] { "message.sent" } });
+        }
+
         return (apiKey, channelEmail);
     }
 

@@ -62,12 +62,20 @@ public sealed class ChannelConsent
 /// <summary>One change of a contact's consent for a channel: to what, why, when (and after which message, when one was named).</summary>
 public sealed record ConsentChange(long ChannelId, ConsentState State, ConsentSource Source, DateTimeOffset At, long? MessageId = null);
 
-public sealed record ContactOptedIn(long ContactId, long ChannelId, ConsentSource Source, DateTimeOffset At) : IDomainEvent;
+/// <summary>
+/// A contact's consent for a channel changed. It carries the contact, so whoever records it reads the
+/// contact as it is saved (a new contact gets its id when it is added).
+/// </summary>
+public abstract record ContactConsentChanged(Contact Contact, long ChannelId, ConsentSource Source, DateTimeOffset At) : IDomainEvent;
 
-public sealed record ContactOptedOut(long ContactId, long ChannelId, ConsentSource Source, DateTimeOffset At) : IDomainEvent;
+public sealed record ContactOptedIn(Contact Contact, long ChannelId, ConsentSource Source, DateTimeOffset At)
+    : ContactConsentChanged(Contact, ChannelId, Source, At);
+
+public sealed record ContactOptedOut(Contact Contact, long ChannelId, ConsentSource Source, DateTimeOffset At)
+    : ContactConsentChanged(Contact, ChannelId, Source, At);
 
 /// <summary>The contact unsubscribed from the channel through a message's link or mailto address (also raised with <see cref="ContactOptedOut"/>).</summary>
-public sealed record ContactUnsubscribed(long ContactId, long ChannelId, long? MessageId, ConsentSource Source, DateTimeOffset At) : IDomainEvent;
+public sealed record ContactUnsubscribed(Contact Contact, long ChannelId, long? MessageId, ConsentSource Source, DateTimeOffset At) : IDomainEvent;
 
 /// <summary>A person outside the organization, known by email address, with a consent state per channel.</summary>
 public sealed class Contact : AggregateRoot, ITenantOwned
@@ -125,7 +133,7 @@ public sealed class Contact : AggregateRoot, ITenantOwned
     {
         if (SetConsent(channelId, ConsentState.OptedIn, source, now, null))
         {
-            Raise(new ContactOptedIn(Id, channelId, source, now));
+            Raise(new ContactOptedIn(this, channelId, source, now));
         }
     }
 
@@ -140,10 +148,10 @@ public sealed class Contact : AggregateRoot, ITenantOwned
             return;
         }
 
-        Raise(new ContactOptedOut(Id, channelId, source, now));
+        Raise(new ContactOptedOut(this, channelId, source, now));
         if (source is ConsentSource.UnsubscribeLink or ConsentSource.UnsubscribeEmail)
         {
-            Raise(new ContactUnsubscribed(Id, channelId, messageId, source, now));
+            Raise(new ContactUnsubscribed(this, channelId, messageId, source, now));
         }
     }
 

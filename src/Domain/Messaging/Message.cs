@@ -63,10 +63,10 @@ public sealed record RecipientBounce(string Status, string? Diagnostic, DateTime
 }
 
 /// <summary>A recipient of the message was reported as undeliverable.</summary>
-public sealed record MessageBounced(long MessageId, long ChannelId, string Address, string Status, string? Diagnostic, bool Permanent, DateTimeOffset At) : IDomainEvent;
+public sealed record MessageBounced(Message Message, string Address, string Status, string? Diagnostic, bool Permanent, DateTimeOffset At) : IDomainEvent;
 
 /// <summary>A recipient of the message complained about it (an RFC 5965 feedback report).</summary>
-public sealed record MessageComplained(long MessageId, long ChannelId, string Address, string? FeedbackType, DateTimeOffset At) : IDomainEvent;
+public sealed record MessageComplained(Message Message, string Address, string? FeedbackType, DateTimeOffset At) : IDomainEvent;
 
 /// <summary>One recipient of a message, with what became of it.</summary>
 public sealed record Recipient(RecipientKind Kind, string Address, string? Name = null)
@@ -186,11 +186,29 @@ public sealed record InboundDraft
 /// <summary>Raised when an inbound message was stored in its conversation (webhooks publish it as <c>message.received</c>).</summary>
 public sealed record MessageReceived(Message Message, long ContactId) : IDomainEvent;
 
-/// <summary>Raised when a scheduled follow-up was canceled on its own, with why (<see cref="Message.ContactReplied"/>: the contact wrote first).</summary>
-public sealed record MessageCanceled(Message Message, string Reason) : IDomainEvent;
-
 /// <summary>Raised when a message becomes due for delivery (queued now, scheduled, rescheduled, retried, recovered).</summary>
 public sealed record MessageDeliveryDue(Message Message) : IDomainEvent;
+
+/// <summary>
+/// Raised when a message reaches a status customers hear about (webhooks). It carries the message, so
+/// whoever records it reads the message as it is saved (a blocked message gets its id when it is added).
+/// </summary>
+public abstract record MessageStatusReached(Message Message, DateTimeOffset At) : IDomainEvent;
+
+/// <summary>The server took the message (for the recipients it accepted).</summary>
+public sealed record MessageSent(Message Message, DateTimeOffset At) : MessageStatusReached(Message, At);
+
+/// <summary>The message failed for good: a permanent refusal, or no retry left.</summary>
+public sealed record MessageFailed(Message Message, DateTimeOffset At) : MessageStatusReached(Message, At);
+
+/// <summary>The connection broke after the handover: the server may or may not have the message.</summary>
+public sealed record MessageUncertain(Message Message, DateTimeOffset At) : MessageStatusReached(Message, At);
+
+/// <summary>No recipient may be sent to (at acceptance, or at send time).</summary>
+public sealed record MessageBlocked(Message Message, DateTimeOffset At) : MessageStatusReached(Message, At);
+
+/// <summary>A scheduled message was canceled: on request, or because the contact replied first (its <see cref="Message.CancelReason"/>).</summary>
+public sealed record MessageCanceled(Message Message, DateTimeOffset At) : MessageStatusReached(Message, At);
 
 
 /// <summary>One email, outbound or inbound, in exactly one conversation, with its delivery status.</summary>
@@ -353,6 +371,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
             message.Status = DeliveryStatus.Blocked;
             message.DueAt = now;
             message.Error = "No recipient may be sent to: " + string.Join(", ", draft.ComplianceResults.Select(c => $"{c.Address} ({c.Reason})"));
+            message.Raise(new MessageBlocked(message, now));
             return message;
         }
 
@@ -484,6 +503,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
             SendingSince = null;
             HandoverAt = null;
             Error = "No recipient may be sent to any more: " + string.Join(", ", exclusions.Select(c => $"{c.Address} ({c.Reason})"));
+            Raise(new MessageBlocked(this, now));
         }
 
         return Result.Success();
@@ -506,6 +526,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         SentAt = now;
         EndClaim(now);
         Error = null;
+        Raise(new MessageSent(this, now));
         return Result.Success();
     }
 
@@ -528,6 +549,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         if (retryAt is null)
         {
             Status = DeliveryStatus.Failed;
+            Raise(new MessageFailed(this, now));
             return Result.Success();
         }
 
@@ -550,6 +572,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         Status = DeliveryStatus.Failed;
         Error = Describe(attempt);
         EndClaim(now);
+        Raise(new MessageFailed(this, now));
         return Result.Success();
     }
 
@@ -568,6 +591,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         Status = DeliveryStatus.Uncertain;
         Error = Describe(attempt);
         EndClaim(now);
+        Raise(new MessageUncertain(this, now));
         return Result.Success();
     }
 
@@ -588,6 +612,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
             Status = DeliveryStatus.Uncertain;
             Error = $"Delivery was interrupted after its SMTP transaction started ({handover:O}); the server may or may not have accepted the message.";
             EndClaim(now);
+            Raise(new MessageUncertain(this, now));
             return Result.Success();
         }
 
@@ -608,6 +633,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         Status = DeliveryStatus.Canceled;
         CancelReason = "canceled_by_request";
         UpdatedAt = now;
+        Raise(new MessageCanceled(this, now));
         return Result.Success();
     }
 
@@ -626,7 +652,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         Status = DeliveryStatus.Canceled;
         CancelReason = ContactReplied;
         UpdatedAt = now;
-        Raise(new MessageCanceled(this, ContactReplied));
+        Raise(new MessageCanceled(this, now));
         return true;
     }
 
@@ -695,7 +721,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
         var recipient = _recipients[index];
         _recipients[index] = recipient with { Status = RecipientStatus.Bounced, Bounce = bounce, Reply = recipient.Reply is { } reply ? reply with { } : null };
         UpdatedAt = at;
-        Raise(new MessageBounced(Id, ChannelId, _recipients[index].Address, status, diagnostic, bounce.IsPermanent, at));
+        Raise(new MessageBounced(this, _recipients[index].Address, status, diagnostic, bounce.IsPermanent, at));
         return Result.Success();
     }
 
@@ -709,7 +735,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
 
         var recipient = _recipients.FirstOrDefault(r => string.Equals(r.Address, address, StringComparison.OrdinalIgnoreCase));
         UpdatedAt = at;
-        Raise(new MessageComplained(Id, ChannelId, recipient?.Address ?? address, feedbackType, at));
+        Raise(new MessageComplained(this, recipient?.Address ?? address, feedbackType, at));
         return Result.Success();
     }
 

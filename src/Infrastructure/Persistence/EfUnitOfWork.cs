@@ -6,15 +6,35 @@ using Npgsql;
 
 namespace Modular.Infrastructure.Persistence;
 
-internal sealed class EfUnitOfWork(ModularDbContext db, DomainEventDispatcher dispatcher) : IUnitOfWork
+/// <summary>
+/// Commits a scope's changes in one transaction, with the rows the transactional recorders (the
+/// webhook outbox) make of the raised events; then runs the handlers of those events.
+/// </summary>
+internal sealed class EfUnitOfWork(ModularDbContext db, DomainEventDispatcher dispatcher, IEnumerable<ITransactionalEventRecorder> recorders) : IUnitOfWork
 {
+    private readonly ITransactionalEventRecorder[] _recorders = [.. recorders];
+
     public async Task SaveChangesAsync(CancellationToken cancellationToken)
     {
         var aggregates = db.ChangeTracker.Entries<AggregateRoot>().Select(e => e.Entity).Where(a => a.DomainEvents.Count > 0).ToList();
         var events = aggregates.SelectMany(a => a.DomainEvents).ToList();
+        var recorded = new List<(ITransactionalEventRecorder Recorder, IReadOnlyList<Entity> Rows)>();
+        if (events.Count > 0)
+        {
+            foreach (var recorder in _recorders)
+            {
+                var rows = await recorder.RecordsForAsync(events, cancellationToken);
+                if (rows.Count > 0)
+                {
+                    db.AddRange(rows);
+                    recorded.Add((recorder, rows));
+                }
+            }
+        }
+
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await SaveAsync(recorded, cancellationToken);
         }
         catch (DbUpdateConcurrencyException exception)
         {
@@ -26,8 +46,33 @@ internal sealed class EfUnitOfWork(ModularDbContext db, DomainEventDispatcher di
         }
 
         aggregates.ForEach(a => a.ClearDomainEvents());
+        foreach (var (recorder, rows) in recorded)
+        {
+            // Written once: the outbox's rows are not saved again by a later save of this context.
+            rows.ToList().ForEach(row => db.Entry(row).State = EntityState.Detached);
+            recorder.Committed();
+        }
 
         // The change is committed: what reacts to it runs now, and a failure here cannot undo it.
         await dispatcher.DispatchAsync(events, CancellationToken.None);
+    }
+
+    private async Task SaveAsync(List<(ITransactionalEventRecorder Recorder, IReadOnlyList<Entity> Rows)> recorded, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            // Nothing was committed: the rows made of the events go with it, so a later save of this
+            // context (the events are still on their aggregates) does not write them twice.
+            foreach (var (_, rows) in recorded)
+            {
+                rows.ToList().ForEach(row => db.Entry(row).State = EntityState.Detached);
+            }
+
+            throw;
+        }
     }
 }

@@ -9,6 +9,8 @@ using Modular.Domain.Conversations;
 using Modular.Domain.Inboxes;
 using Modular.Domain.Messaging;
 using Modular.Domain.Organizations;
+using Modular.Domain.Webhooks;
+using Modular.Infrastructure.Webhooks.Persistence;
 
 namespace Modular.Infrastructure.Persistence;
 
@@ -71,6 +73,10 @@ public sealed class ModularDbContext(DbContextOptions<ModularDbContext> options)
         FilterByTenant<MessageAttachmentContent>(modelBuilder);
         FilterByTenant<Suppression>(modelBuilder);
         FilterByTenant<DeliveryReport>(modelBuilder);
+        FilterByTenant<WebhookEndpoint>(modelBuilder);
+        FilterByTenant<WebhookEvent>(modelBuilder);
+        FilterByTenant<WebhookDeliveryRow>(modelBuilder);
+        FilterByTenant<WebhookAttemptRow>(modelBuilder);
     }
 
     private void FilterByTenant<T>(ModelBuilder modelBuilder)

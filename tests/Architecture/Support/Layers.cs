@@ -20,7 +20,7 @@ internal static class Layers
 
     /// <summary>The module folders of every layer (DESIGN.md section 2, STYLE.md section 1).</summary>
     public static readonly IReadOnlyList<string> Modules =
-        ["Organizations", "Users", "Channels", "Inboxes", "Contacts", "Conversations", "Messaging", "Scheduling", "Deliverability"];
+        ["Organizations", "Users", "Channels", "Inboxes", "Contacts", "Conversations", "Messaging", "Scheduling", "Deliverability", "Webhooks"];
 
     /// <summary>The layers whose module folders hold code other modules could reach into.</summary>
     public static readonly IReadOnlyList<string> ModuleLayers = ["Domain", "Application", "Infrastructure", "Api"];

@@ -92,7 +92,7 @@ public sealed class ContactTests
         Assert.Equal(ChannelId, consent.ChannelId);
         Assert.Equal(ConsentState.OptedIn, consent.State);
         Assert.Equal(Clock.Later(1), consent.UpdatedAt);
-        Assert.IsType<ContactOptedIn>(Assert.Single(contact.DomainEvents));
+        Assert.Equal(new ContactOptedIn(contact, ChannelId, ConsentSource.Api, Clock.Later(1)), Assert.Single(contact.DomainEvents));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class ContactTests
         var consent = Assert.Single(contact.Consents);
         Assert.Equal(Clock.Later(1), consent.UpdatedAt);
         var raised = Assert.IsType<ContactOptedOut>(Assert.Single(contact.DomainEvents));
-        Assert.Equal(new ContactOptedOut(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(1)), raised);
+        Assert.Equal(new ContactOptedOut(contact, ChannelId, ConsentSource.Api, Clock.Later(1)), raised);
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class ContactTests
         var consent = Assert.Single(contact.Consents);
         Assert.Equal(ConsentState.OptedIn, consent.State);
         Assert.Equal(Clock.Later(1), consent.UpdatedAt);
-        Assert.Equal(new ContactOptedIn(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(1)), Assert.Single(contact.DomainEvents));
+        Assert.Equal(new ContactOptedIn(contact, ChannelId, ConsentSource.Api, Clock.Later(1)), Assert.Single(contact.DomainEvents));
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class ContactTests
         var consent = Assert.Single(contact.Consents);
         Assert.Equal(ConsentState.OptedIn, consent.State);
         Assert.Equal(Clock.Later(2), consent.UpdatedAt);
-        Assert.Equal(new ContactOptedIn(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(2)), Assert.Single(contact.DomainEvents));
+        Assert.Equal(new ContactOptedIn(contact, ChannelId, ConsentSource.Api, Clock.Later(2)), Assert.Single(contact.DomainEvents));
     }
 
     [Fact]
@@ -203,8 +203,8 @@ public sealed class ContactTests
         contact.OptOut(ChannelId, Clock.Later(3));
 
         Assert.Equal(
-            [new ContactOptedOut(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(1)), new ContactOptedOut(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(3))],
-            contact.DomainEvents.OfType<ContactOptedOut>());
+            [new ContactOptedOut(contact, ChannelId, ConsentSource.Api, Clock.Later(1)), new ContactOptedIn(contact, ChannelId, ConsentSource.Api, Clock.Later(2)), new ContactOptedOut(contact, ChannelId, ConsentSource.Api, Clock.Later(3))],
+            contact.DomainEvents.Cast<ContactConsentChanged>());
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public sealed class ContactTests
         contact.OptOut(OtherChannelId, Clock.Later(1));
 
         Assert.Equal(
-            [new ContactOptedOut(contact.Id, ChannelId, ConsentSource.Api, Clock.Later(1)), new ContactOptedOut(contact.Id, OtherChannelId, ConsentSource.Api, Clock.Later(1))],
+            [new ContactOptedOut(contact, ChannelId, ConsentSource.Api, Clock.Later(1)), new ContactOptedOut(contact, OtherChannelId, ConsentSource.Api, Clock.Later(1))],
             contact.DomainEvents.Cast<ContactOptedOut>());
     }
 
@@ -248,7 +248,7 @@ public sealed class ContactTests
         contact.OptOut(ChannelId, Clock.Later(1), ConsentSource.UnsubscribeLink, messageId: 77);
 
         Assert.Equal(
-            [new ContactOptedOut(contact.Id, ChannelId, ConsentSource.UnsubscribeLink, Clock.Later(1)), new ContactUnsubscribed(contact.Id, ChannelId, 77, ConsentSource.UnsubscribeLink, Clock.Later(1))],
+            [new ContactOptedOut(contact, ChannelId, ConsentSource.UnsubscribeLink, Clock.Later(1)), new ContactUnsubscribed(contact, ChannelId, 77, ConsentSource.UnsubscribeLink, Clock.Later(1))],
             contact.DomainEvents);
     }
 

@@ -95,7 +95,7 @@ public sealed class DeliverabilityDomainTests
 
         ResultAssert.Success(message.RecordComplaint("ann@EXAMPLE.com", "abuse", Clock.Later(5)));
 
-        Assert.Equal(new MessageComplained(message.Id, 9, "ann@example.com", "abuse", Clock.Later(5)), Assert.Single(message.DomainEvents));
+        Assert.Equal(new MessageComplained(message, "ann@example.com", "abuse", Clock.Later(5)), Assert.Single(message.DomainEvents));
     }
 
     [Fact]

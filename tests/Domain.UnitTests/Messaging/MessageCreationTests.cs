@@ -152,7 +152,7 @@ public sealed class MessageCreationTests
         Assert.Equal(Clock.Now, message.DueAt);
         Assert.Equal(draft.ComplianceResults, message.ComplianceResults);
         Assert.Equal("No recipient may be sent to: ann@example.com (opted_out)", message.Error);
-        Assert.Empty(message.DomainEvents);
+        Assert.Same(message, Assert.IsType<MessageBlocked>(Assert.Single(message.DomainEvents)).Message);
         Assert.False(message.IsDue(Clock.Later(1)));
     }
 
@@ -174,7 +174,7 @@ public sealed class MessageCreationTests
         Assert.Equal(DeliveryStatus.Blocked, message.Status);
         Assert.Empty(message.Recipients);
         Assert.Equal("No recipient may be sent to: ann@example.com (opted_out), bob@example.com (opted_out)", message.Error);
-        Assert.Empty(message.DomainEvents);
+        Assert.Same(message, Assert.IsType<MessageBlocked>(Assert.Single(message.DomainEvents)).Message);
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public sealed class MessageCreationTests
 
         Assert.Equal(DeliveryStatus.Blocked, message.Status);
         Assert.Equal(Clock.Now, message.DueAt);
-        Assert.Empty(message.DomainEvents);
+        Assert.Same(message, Assert.IsType<MessageBlocked>(Assert.Single(message.DomainEvents)).Message);
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed class MessageDeliveryTests
         Assert.Null(message.Error);
         Assert.Equal(Clock.Later(1), message.UpdatedAt);
         Assert.Equal([attempt], message.Attempts);
-        Assert.Empty(message.DomainEvents);
+        Assert.Same(message, Assert.IsType<MessageSent>(Assert.Single(message.DomainEvents)).Message);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class MessageDeliveryTests
         Assert.Equal("Envelope: 451 4.7.1 Try again later", message.Error);
         Assert.Equal(Clock.Later(1), message.UpdatedAt);
         Assert.Equal([attempt], message.Attempts);
-        Assert.Empty(message.DomainEvents);
+        Assert.Same(message, Assert.IsType<MessageFailed>(Assert.Single(message.DomainEvents)).Message);
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class MessageDeliveryTests
         Assert.Null(message.SentAt);
         Assert.Equal(Clock.Later(1), message.UpdatedAt);
         Assert.Equal([attempt], message.Attempts);
-        Assert.Empty(message.DomainEvents);
+        Assert.Same(message, Assert.IsType<MessageFailed>(Assert.Single(message.DomainEvents)).Message);
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class MessageDeliveryTests
         Assert.Null(message.SentAt);
         Assert.Equal(Clock.Later(1), message.UpdatedAt);
         Assert.Equal([attempt], message.Attempts);
-        Assert.Empty(message.DomainEvents);
+        Assert.Same(message, Assert.IsType<MessageUncertain>(Assert.Single(message.DomainEvents)).Message);
         Assert.False(message.IsDue(Clock.Later(60 * 24)));
     }
 
@@ -195,7 +195,7 @@ public sealed class MessageDeliveryTests
         Assert.Null(message.SentAt);
         Assert.Equal(Clock.Later(30), message.UpdatedAt);
         Assert.Empty(message.Attempts);
-        Assert.Empty(message.DomainEvents);
+        Assert.Same(message, Assert.IsType<MessageUncertain>(Assert.Single(message.DomainEvents)).Message);
     }
 
     [Theory]
@@ -221,7 +221,7 @@ public sealed class MessageDeliveryTests
 
         Assert.Equal(DeliveryStatus.Canceled, message.Status);
         Assert.Equal(Clock.Later(1), message.UpdatedAt);
-        Assert.Empty(message.DomainEvents);
+        Assert.Same(message, Assert.IsType<MessageCanceled>(Assert.Single(message.DomainEvents)).Message);
         Assert.False(message.IsDue(MessageBuilder.ScheduledFor));
     }
 
@@ -329,8 +329,9 @@ public sealed class MessageDeliveryTests
         Assert.Equal(
             [AttemptOutcome.Transient, AttemptOutcome.Transient, AttemptOutcome.Sent],
             message.Attempts.Select(a => a.Outcome));
-        Assert.Equal(3, message.DomainEvents.Count);
-        Assert.All(message.DomainEvents, e => Assert.Same(message, Assert.IsType<MessageDeliveryDue>(e).Message));
+        Assert.Equal(4, message.DomainEvents.Count);
+        Assert.All(message.DomainEvents.Take(3), e => Assert.Same(message, Assert.IsType<MessageDeliveryDue>(e).Message));
+        Assert.Equal(new MessageSent(message, Clock.Later(13)), message.DomainEvents[3]);
         Assert.False(message.IsDue(Clock.Later(100)));
     }
 

@@ -75,6 +75,13 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Inbound:DiscoveryInterval", "00:00:01");
         // The base of one-click unsubscribe links (List-Unsubscribe).
         builder.UseSetting("Public:BaseUrl", PublicBaseUrl);
+        // Webhook receivers of the tests run on 127.0.0.1; failed events are tried again within a second.
+        builder.UseSetting("Webhooks:AllowPrivateNetworks", "true");
+        builder.UseSetting("Webhooks:Timeout", "00:00:03");
+        for (var i = 0; i < 4; i++)
+        {
+            builder.UseSetting($"Webhooks:RetryDelays:{i}", "00:00:00.500");
+        }
 
         // Retries after transient failures come within seconds instead of minutes.
         string[] delays = ["00:00:01", "00:00:01", "00:00:02", "00:00:02", "00:00:03", "00:00:03", "00:00:05", "00:00:05"];

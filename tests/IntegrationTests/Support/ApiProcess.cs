@@ -112,6 +112,8 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["DataProtection__CertificatePassword"] = TestCertificate.Password;
         // Relays of the tests run on 127.0.0.1; the tests of the relay guard turn this off again.
         start.Environment["Smtp__AllowPrivateRelays"] = "true";
+        // Webhook receivers of the tests run on 127.0.0.1 too; the tests of the webhook guard turn this off.
+        start.Environment["Webhooks__AllowPrivateNetworks"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

@@ -39,3 +39,17 @@ public sealed class DomainEventDispatcher(IEnumerable<IDomainEventHandler> handl
         }
     }
 }
+
+/// <summary>
+/// Records some domain events in the same transaction as the change that raised them (a transactional
+/// outbox): before it saves, the unit of work asks each recorder for the rows to save with the change,
+/// and after the commit it tells the recorders that wrote some.
+/// </summary>
+public interface ITransactionalEventRecorder
+{
+    /// <summary>The rows to save with the change for <paramref name="events"/>; empty when none is of interest.</summary>
+    ValueTask<IReadOnlyList<Entity>> RecordsForAsync(IReadOnlyList<IDomainEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>The rows it gave were committed.</summary>
+    void Committed();
+}

@@ -108,6 +108,14 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
 
+                    b.Property<string>("ListUnsubscribe")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("Automated")
+                        .HasColumnName("list_unsubscribe");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -132,6 +140,12 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
+
+                    b.Property<bool>("VerpReturnPath")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("verp_return_path");
 
                     b.HasKey("Id")
                         .HasName("pk_channels");
@@ -257,6 +271,135 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.ToTable("conversations", (string)null);
                 });
 
+            modelBuilder.Entity("Modular.Domain.Deliverability.DeliveryReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<long>("Id"));
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("address");
+
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("channel_id");
+
+                    b.Property<string>("Diagnostic")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("diagnostic");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("NormalizedAddress")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("normalized_address");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.Property<bool>("Permanent")
+                        .HasColumnType("boolean")
+                        .HasColumnName("permanent");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_delivery_reports");
+
+                    b.HasIndex("ChannelId")
+                        .HasDatabaseName("ix_delivery_reports_channel_id");
+
+                    b.HasIndex("MessageId")
+                        .HasDatabaseName("ix_delivery_reports_message_id");
+
+                    b.HasIndex("OrganizationId", "NormalizedAddress", "ReceivedAt")
+                        .HasDatabaseName("ix_delivery_reports_organization_id_normalized_address_receive");
+
+                    b.ToTable("delivery_reports", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Domain.Deliverability.Suppression", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("detail");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("email");
+
+                    b.Property<long?>("MessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("NormalizedEmail")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)")
+                        .HasColumnName("normalized_email");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("Id")
+                        .HasName("pk_suppressions");
+
+                    b.HasIndex("OrganizationId", "CreatedAt")
+                        .HasDatabaseName("ix_suppressions_organization_id_created_at");
+
+                    b.HasIndex("OrganizationId", "NormalizedEmail")
+                        .IsUnique()
+                        .HasDatabaseName("ix_suppressions_organization_id_normalized_email");
+
+                    b.ToTable("suppressions", (string)null);
+                });
+
             modelBuilder.Entity("Modular.Domain.Inboxes.Inbox", b =>
                 {
                     b.Property<long>("Id")
@@ -310,6 +453,18 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("attachment_urls");
 
+                    b.Property<bool>("AutoReply")
+                        .HasColumnType("boolean")
+                        .HasColumnName("auto_reply");
+
+                    b.Property<bool>("CancelOnReply")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancel_on_reply");
+
+                    b.Property<string>("CancelReason")
+                        .HasColumnType("text")
+                        .HasColumnName("cancel_reason");
+
                     b.Property<long>("ChannelId")
                         .HasColumnType("bigint")
                         .HasColumnName("channel_id");
@@ -329,6 +484,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.Property<long?>("CreatorUserId")
                         .HasColumnType("bigint")
                         .HasColumnName("creator_user_id");
+
+                    b.Property<DateTimeOffset?>("Date")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("date");
 
                     b.Property<string>("Direction")
                         .IsRequired()
@@ -437,18 +596,18 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_messages");
 
-                    b.HasIndex("ChannelId")
-                        .HasDatabaseName("ix_messages_channel_id");
-
                     b.HasIndex("CreatorUserId")
                         .HasDatabaseName("ix_messages_creator_user_id");
 
-                    b.HasIndex("MessageIdHeader")
+                    b.HasIndex("ChannelId", "MessageIdHeader")
                         .IsUnique()
-                        .HasDatabaseName("ix_messages_message_id_header");
+                        .HasDatabaseName("ix_messages_channel_id_message_id_header");
 
                     b.HasIndex("ConversationId", "CreatedAt")
                         .HasDatabaseName("ix_messages_conversation_id_created_at");
+
+                    b.HasIndex("OrganizationId", "MessageIdHeader")
+                        .HasDatabaseName("ix_messages_organization_id_message_id_header");
 
                     b.HasIndex("OrganizationId", "Status", "DueAt")
                         .HasDatabaseName("ix_messages_organization_id_status_due_at");
@@ -466,6 +625,69 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b
                         .HasAnnotation("Npgsql:StorageParameter:autovacuum_analyze_scale_factor", 0.02)
                         .HasAnnotation("Npgsql:StorageParameter:autovacuum_vacuum_scale_factor", 0.01);
+                });
+
+            modelBuilder.Entity("Modular.Domain.Messaging.MessageAttachmentContent", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_id");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer")
+                        .HasColumnName("index");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("content");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("file_name");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.HasKey("MessageId", "Index")
+                        .HasName("pk_message_attachments");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_message_attachments_organization_id");
+
+                    b.ToTable("message_attachments", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Domain.Messaging.MessageSource", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("message_id");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("content");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.HasKey("MessageId")
+                        .HasName("pk_message_sources");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_message_sources_organization_id");
+
+                    b.ToTable("message_sources", (string)null);
                 });
 
             modelBuilder.Entity("Modular.Domain.Organizations.ApiKey", b =>
@@ -584,6 +806,171 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Modular.Domain.Webhooks.WebhookEndpoint", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<long>("Id"));
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("consecutive_failures");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("DisabledReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("disabled_reason");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.PrimitiveCollection<string[]>("EventTypes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("event_types");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("PreviousProtectedSecret")
+                        .HasColumnType("text")
+                        .HasColumnName("previous_protected_secret");
+
+                    b.Property<DateTimeOffset?>("PreviousSecretExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("previous_secret_expires_at");
+
+                    b.Property<string>("ProtectedSecret")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("protected_secret");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("url");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_endpoints");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_webhook_endpoints_organization_id");
+
+                    b.ToTable("webhook_endpoints", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Domain.Webhooks.WebhookEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<DateTimeOffset?>("FannedOutAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fanned_out_at");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("occurred_at");
+
+                    b.Property<string>("OrderingKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("ordering_key");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("PublicId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("public_id");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_events");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_webhook_events_new")
+                        .HasFilter("fanned_out_at IS NULL");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_webhook_events_organization_id");
+
+                    b.HasIndex("PublicId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_webhook_events_public_id");
+
+                    b.ToTable("webhook_events", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Infrastructure.Messaging.Inbound.ImapMailboxRow", b =>
+                {
+                    b.Property<long>("ChannelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("channel_id");
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_uid");
+
+                    b.Property<Guid?>("LeaseOwner")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("bigint")
+                        .HasColumnName("uid_validity");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("ChannelId")
+                        .HasName("pk_imap_mailboxes");
+
+                    b.ToTable("imap_mailboxes", (string)null);
+                });
+
             modelBuilder.Entity("Modular.Infrastructure.Messaging.Persistence.DeliveryClaimerRow", b =>
                 {
                     b.Property<Guid>("Id")
@@ -612,6 +999,177 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.ToTable("delivery_slots", (string)null);
                 });
 
+            modelBuilder.Entity("Modular.Infrastructure.Security.ServerSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ProtectedValue")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("protected_value");
+
+                    b.HasKey("Name")
+                        .HasName("pk_server_secrets");
+
+                    b.ToTable("server_secrets", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Infrastructure.Webhooks.Persistence.WebhookAttemptRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("AttemptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("attempted_at");
+
+                    b.Property<long>("DeliveryId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<int>("DurationMs")
+                        .HasColumnType("integer")
+                        .HasColumnName("duration_ms");
+
+                    b.Property<long>("EndpointId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("endpoint_id");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("error");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("ResponseExcerpt")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)")
+                        .HasColumnName("response_excerpt");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("integer")
+                        .HasColumnName("status_code");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("boolean")
+                        .HasColumnName("succeeded");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_attempts");
+
+                    b.HasIndex("DeliveryId")
+                        .HasDatabaseName("ix_webhook_attempts_delivery_id");
+
+                    b.HasIndex("EventId")
+                        .HasDatabaseName("ix_webhook_attempts_event_id");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_webhook_attempts_organization_id");
+
+                    b.HasIndex("EndpointId", "Id")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_webhook_attempts_endpoint_id_id");
+
+                    b.ToTable("webhook_attempts", (string)null);
+                });
+
+            modelBuilder.Entity("Modular.Infrastructure.Webhooks.Persistence.WebhookDeliveryRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<long>("EndpointId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("endpoint_id");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_id");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTimeOffset>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("OrderingKey")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("ordering_key");
+
+                    b.Property<long>("OrganizationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("pending")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.HasKey("Id")
+                        .HasName("pk_webhook_deliveries");
+
+                    b.HasIndex("EventId")
+                        .HasDatabaseName("ix_webhook_deliveries_event_id");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_deliveries_due")
+                        .HasFilter("status = 'pending'");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_webhook_deliveries_organization_id");
+
+                    b.HasIndex("EndpointId", "OrderingKey", "EventId")
+                        .HasDatabaseName("ix_webhook_deliveries_order")
+                        .HasFilter("status = 'pending'");
+
+                    b.ToTable("webhook_deliveries", (string)null);
+                });
+
             modelBuilder.Entity("Modular.Application.Common.Idempotency.IdempotencyRecord", b =>
                 {
                     b.HasOne("Modular.Domain.Organizations.Organization", null)
@@ -630,6 +1188,88 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_channels_organizations_organization_id");
+
+                    b.OwnsOne("Modular.Domain.Channels.DkimKey", "Dkim", b1 =>
+                        {
+                            b1.Property<long>("ChannelId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            b1.Property<DateTimeOffset>("CreatedAt")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("dkim_created_at");
+
+                            b1.Property<string>("ProtectedPrivateKey")
+                                .IsRequired()
+                                .HasColumnType("text")
+                                .HasColumnName("dkim_private_key_protected");
+
+                            b1.Property<string>("PublicKey")
+                                .IsRequired()
+                                .HasColumnType("text")
+                                .HasColumnName("dkim_public_key");
+
+                            b1.Property<string>("Selector")
+                                .IsRequired()
+                                .HasMaxLength(63)
+                                .HasColumnType("character varying(63)")
+                                .HasColumnName("dkim_selector");
+
+                            b1.HasKey("ChannelId");
+
+                            b1.ToTable("channels");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ChannelId")
+                                .HasConstraintName("fk_channels_channels_id");
+                        });
+
+                    b.OwnsOne("Modular.Domain.Channels.ImapSettings", "Imap", b1 =>
+                        {
+                            b1.Property<long>("ChannelId")
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("Folder")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("character varying(255)")
+                                .HasColumnName("imap_folder");
+
+                            b1.Property<string>("Host")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("character varying(255)")
+                                .HasColumnName("imap_host");
+
+                            b1.Property<int>("Port")
+                                .HasColumnType("integer")
+                                .HasColumnName("imap_port");
+
+                            b1.Property<string>("ProtectedPassword")
+                                .HasColumnType("text")
+                                .HasColumnName("imap_password_protected");
+
+                            b1.Property<string>("Security")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("character varying(16)")
+                                .HasColumnName("imap_security");
+
+                            b1.Property<string>("Username")
+                                .IsRequired()
+                                .HasMaxLength(255)
+                                .HasColumnType("character varying(255)")
+                                .HasColumnName("imap_username");
+
+                            b1.HasKey("ChannelId");
+
+                            b1.ToTable("channels");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ChannelId")
+                                .HasConstraintName("fk_channels_channels_id");
+                        });
 
                     b.OwnsOne("Modular.Domain.Channels.SmtpSettings", "Smtp", b1 =>
                         {
@@ -675,6 +1315,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasConstraintName("fk_channels_channels_id");
                         });
 
+                    b.Navigation("Dkim");
+
+                    b.Navigation("Imap");
+
                     b.Navigation("Smtp");
                 });
 
@@ -696,6 +1340,9 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                             b1.Property<long>("ChannelId");
 
+                            b1.Property<string>("Source")
+                                .IsRequired();
+
                             b1.Property<string>("State")
                                 .IsRequired();
 
@@ -714,6 +1361,41 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasForeignKey("ContactId")
                                 .HasConstraintName("fk_contacts_contacts_contact_id");
                         });
+
+                    b.OwnsMany("Modular.Domain.Contacts.ConsentChange", "ConsentHistory", b1 =>
+                        {
+                            b1.Property<long>("ContactId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<DateTimeOffset>("At");
+
+                            b1.Property<long>("ChannelId");
+
+                            b1.Property<long?>("MessageId");
+
+                            b1.Property<string>("Source")
+                                .IsRequired();
+
+                            b1.Property<string>("State")
+                                .IsRequired();
+
+                            b1.HasKey("ContactId", "__synthesizedOrdinal")
+                                .HasName("pk_contacts");
+
+                            b1.ToTable("contacts");
+
+                            b1
+                                .ToJson("consent_history")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ContactId")
+                                .HasConstraintName("fk_contacts_contacts_contact_id");
+                        });
+
+                    b.Navigation("ConsentHistory");
 
                     b.Navigation("Consents");
                 });
@@ -772,6 +1454,40 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         });
 
                     b.Navigation("Participants");
+                });
+
+            modelBuilder.Entity("Modular.Domain.Deliverability.DeliveryReport", b =>
+                {
+                    b.HasOne("Modular.Domain.Channels.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_reports_channels_channel_id");
+
+                    b.HasOne("Modular.Domain.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_reports_message_message_id");
+
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_delivery_reports_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Modular.Domain.Deliverability.Suppression", b =>
+                {
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_suppressions_organizations_organization_id");
                 });
 
             modelBuilder.Entity("Modular.Domain.Inboxes.Inbox", b =>
@@ -885,6 +1601,36 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasConstraintName("fk_messages_messages_message_id");
                         });
 
+                    b.OwnsMany("Modular.Domain.Messaging.ReceivedAttachment", "ReceivedAttachments", b1 =>
+                        {
+                            b1.Property<long>("MessageId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("ContentType")
+                                .IsRequired();
+
+                            b1.Property<string>("FileName");
+
+                            b1.Property<int>("Index");
+
+                            b1.Property<long>("Size");
+
+                            b1.HasKey("MessageId", "__synthesizedOrdinal")
+                                .HasName("pk_messages");
+
+                            b1.ToTable("messages");
+
+                            b1
+                                .ToJson("received_attachments")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("MessageId")
+                                .HasConstraintName("fk_messages_messages_message_id");
+                        });
+
                     b.OwnsMany("Modular.Domain.Messaging.Recipient", "Recipients", b1 =>
                         {
                             b1.Property<long>("MessageId");
@@ -918,6 +1664,29 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                 .HasForeignKey("MessageId")
                                 .HasConstraintName("fk_messages_messages_message_id");
 
+                            b1.OwnsOne("Modular.Domain.Messaging.RecipientBounce", "Bounce", b2 =>
+                                {
+                                    b2.Property<long>("RecipientMessageId");
+
+                                    b2.Property<int>("Recipient__synthesizedOrdinal");
+
+                                    b2.Property<DateTimeOffset>("At");
+
+                                    b2.Property<string>("Diagnostic");
+
+                                    b2.Property<string>("Status")
+                                        .IsRequired();
+
+                                    b2.HasKey("RecipientMessageId", "Recipient__synthesizedOrdinal")
+                                        .HasName("pk_messages");
+
+                                    b2.ToTable("messages");
+
+                                    b2.WithOwner()
+                                        .HasForeignKey("RecipientMessageId", "Recipient__synthesizedOrdinal")
+                                        .HasConstraintName("fk_messages_messages_recipient_message_id_recipient__synthesized");
+                                });
+
                             b1.OwnsOne("Modular.Domain.Messaging.SmtpReply", "Reply", b2 =>
                                 {
                                     b2.Property<long>("RecipientMessageId");
@@ -943,6 +1712,8 @@ namespace Modular.Infrastructure.Persistence.Migrations
                                         .HasConstraintName("fk_messages_messages_recipient_message_id_recipient__synthesized");
                                 });
 
+                            b1.Navigation("Bounce");
+
                             b1.Navigation("Reply");
                         });
 
@@ -950,7 +1721,43 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                     b.Navigation("ComplianceResults");
 
+                    b.Navigation("ReceivedAttachments");
+
                     b.Navigation("Recipients");
+                });
+
+            modelBuilder.Entity("Modular.Domain.Messaging.MessageAttachmentContent", b =>
+                {
+                    b.HasOne("Modular.Domain.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_message_attachments_message_message_id");
+
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_message_attachments_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Modular.Domain.Messaging.MessageSource", b =>
+                {
+                    b.HasOne("Modular.Domain.Messaging.Message", null)
+                        .WithOne()
+                        .HasForeignKey("Modular.Domain.Messaging.MessageSource", "MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_message_sources_message_message_id");
+
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_message_sources_organizations_organization_id");
                 });
 
             modelBuilder.Entity("Modular.Domain.Organizations.ApiKey", b =>
@@ -971,6 +1778,91 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_users_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Modular.Domain.Webhooks.WebhookEndpoint", b =>
+                {
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_endpoints_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Modular.Domain.Webhooks.WebhookEvent", b =>
+                {
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_events_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Modular.Infrastructure.Messaging.Inbound.ImapMailboxRow", b =>
+                {
+                    b.HasOne("Modular.Domain.Channels.Channel", null)
+                        .WithOne()
+                        .HasForeignKey("Modular.Infrastructure.Messaging.Inbound.ImapMailboxRow", "ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_imap_mailboxes_channels_channel_id");
+                });
+
+            modelBuilder.Entity("Modular.Infrastructure.Webhooks.Persistence.WebhookAttemptRow", b =>
+                {
+                    b.HasOne("Modular.Infrastructure.Webhooks.Persistence.WebhookDeliveryRow", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_attempts_webhook_delivery_row_delivery_id");
+
+                    b.HasOne("Modular.Domain.Webhooks.WebhookEndpoint", null)
+                        .WithMany()
+                        .HasForeignKey("EndpointId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_attempts_webhook_endpoint_endpoint_id");
+
+                    b.HasOne("Modular.Domain.Webhooks.WebhookEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_attempts_webhook_event_event_id");
+
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_attempts_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Modular.Infrastructure.Webhooks.Persistence.WebhookDeliveryRow", b =>
+                {
+                    b.HasOne("Modular.Domain.Webhooks.WebhookEndpoint", null)
+                        .WithMany()
+                        .HasForeignKey("EndpointId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_webhook_endpoint_endpoint_id");
+
+                    b.HasOne("Modular.Domain.Webhooks.WebhookEvent", null)
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_webhook_event_event_id");
+
+                    b.HasOne("Modular.Domain.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_deliveries_organizations_organization_id");
                 });
 
             modelBuilder.Entity("Modular.Domain.Organizations.Organization", b =>

@@ -6,6 +6,9 @@ namespace Modular.Application.UnitTests.Common.Events;
 
 public sealed class DomainEventDispatcherTests
 {
+    private static readonly Contact AContact =
+        Contact.Create(1, EmailAddress.Parse("ann@example.com", "email").Value, "Ann", DateTimeOffset.UnixEpoch).Value;
+
     private readonly List<string> _log = [];
 
     [Fact]
@@ -19,7 +22,7 @@ public sealed class DomainEventDispatcherTests
         ]);
 
         await dispatcher.DispatchAsync(
-            [new Renamed("a"), new ContactOptedOut(1, 10, ConsentSource.Api, DateTimeOffset.UnixEpoch), new Renamed("b"), new ContactOptedOut(1, 11, ConsentSource.Api, DateTimeOffset.UnixEpoch)],
+            [new Renamed("a"), new ContactOptedOut(AContact, 10, ConsentSource.Api, DateTimeOffset.UnixEpoch), new Renamed("b"), new ContactOptedOut(AContact, 11, ConsentSource.Api, DateTimeOffset.UnixEpoch)],
             CancellationToken.None);
 
         Assert.Equal(["renamed:a", "opt-out:10", "renamed:b", "opt-out:11"], _log);
@@ -45,7 +48,7 @@ public sealed class DomainEventDispatcherTests
     {
         var dispatcher = new DomainEventDispatcher([new Recorder<IDomainEvent>("any", _log, e => e.GetType().Name)]);
 
-        await dispatcher.DispatchAsync([new Renamed("a"), new ContactOptedOut(1, 10, ConsentSource.Api, DateTimeOffset.UnixEpoch)], CancellationToken.None);
+        await dispatcher.DispatchAsync([new Renamed("a"), new ContactOptedOut(AContact, 10, ConsentSource.Api, DateTimeOffset.UnixEpoch)], CancellationToken.None);
 
         Assert.Equal(["any:Renamed", "any:ContactOptedOut"], _log);
     }

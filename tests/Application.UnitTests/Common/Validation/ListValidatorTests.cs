@@ -4,13 +4,15 @@ using Modular.Application.Contacts.ListContacts;
 using Modular.Application.Inboxes.ListInboxes;
 using Modular.Application.UnitTests.Support;
 using Modular.Application.Users.ListUsers;
+using Modular.Application.Webhooks.ListWebhookDeliveries;
+using Modular.Application.Webhooks.ListWebhooks;
 
 namespace Modular.Application.UnitTests.Common.Validation;
 
 /// <summary>Every list takes <c>limit</c> 1..500 (default 50) and <c>offset</c> ≥ 0 (default 0).</summary>
 public sealed class ListValidatorTests
 {
-    public static TheoryData<string> Lists => ["channels", "contacts", "inboxes", "users"];
+    public static TheoryData<string> Lists => ["channels", "contacts", "inboxes", "users", "webhooks", "webhook deliveries"];
 
     [Theory]
     [MemberData(nameof(Lists))]
@@ -64,6 +66,8 @@ public sealed class ListValidatorTests
         "contacts" => new ListContactsValidator().Validate(new ListContactsQuery(null, limit, offset)),
         "inboxes" => new ListInboxesValidator().Validate(new ListInboxesQuery(limit, offset)),
         "users" => new ListUsersValidator().Validate(new ListUsersQuery(limit, offset)),
+        "webhooks" => new ListWebhooksValidator().Validate(new ListWebhooksQuery(limit, offset)),
+        "webhook deliveries" => new ListWebhookDeliveriesValidator().Validate(new ListWebhookDeliveriesQuery(1, limit, offset)),
         _ => throw new ArgumentOutOfRangeException(nameof(list), list, "Unknown list."),
     };
 }

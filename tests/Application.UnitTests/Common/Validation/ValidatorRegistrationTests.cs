@@ -56,6 +56,10 @@ public sealed class ValidatorRegistrationTests
         typeof(Modular.Application.Deliverability.AddSuppression.AddSuppressionValidator),
         typeof(Modular.Application.Deliverability.RemoveSuppression.RemoveSuppressionValidator),
         typeof(Modular.Application.Deliverability.ListSuppressions.ListSuppressionsValidator),
+        typeof(Modular.Application.Webhooks.CreateWebhook.CreateWebhookValidator),
+        typeof(Modular.Application.Webhooks.UpdateWebhook.UpdateWebhookValidator),
+        typeof(Modular.Application.Webhooks.ListWebhooks.ListWebhooksValidator),
+        typeof(Modular.Application.Webhooks.ListWebhookDeliveries.ListWebhookDeliveriesValidator),
     ];
 
     private static IEnumerable<Type> ApplicationValidators =>
