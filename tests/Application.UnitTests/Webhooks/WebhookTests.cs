@@ -148,14 +148,44 @@ public sealed class WebhookOutboxMappingTests
         [
             new MessageSent(message, Now), new MessageFailed(message, Now), new MessageUncertain(message, Now),
             new MessageBlocked(message, Now), new MessageCanceled(message, Now),
+            new MessageReceived(message, 9), new MessageBounced(message, "ann@example.com", "5.1.1", "550 no such user", true, Now),
+            new MessageComplained(message, "ann@example.com", "abuse", Now),
             new ContactOptedIn(contact, 3, ConsentSource.Api, Now), new ContactOptedOut(contact, 3, ConsentSource.Api, Now),
+            new ContactUnsubscribed(contact, 3, 42, ConsentSource.UnsubscribeLink, Now),
         ];
 
         var types = events.Select(e => WebhookOutbox.Map(e, new Dictionary<long, long?>())!.Type);
 
         Assert.Equal(WebhookEventTypes.Known.Order(), types.Order());
+        Assert.All(events, e => Assert.True(WebhookOutbox.IsPublished(e), $"{e.GetType().Name} is published"));
         Assert.Null(WebhookOutbox.Map(new MessageDeliveryDue(message), new Dictionary<long, long?>()));
         Assert.False(WebhookOutbox.IsPublished(new MessageDeliveryDue(message)));
+    }
+
+    [Fact]
+    public void A_bounce_names_the_message_its_conversation_contact_and_what_the_report_said()
+    {
+        var message = Blocked();
+
+        var mapped = WebhookOutbox.Map(
+            new MessageBounced(message, "ann@example.com", "5.1.1", "550 no such user", true, Now), new Dictionary<long, long?> { [message.ConversationId] = 77 })!;
+        var data = Assert.IsType<MessageReportEventData>(mapped.Data);
+
+        Assert.Equal(("message.bounced", WebhookOutbox.MessageOrderingKey(message.Id), Now), (mapped.Type, mapped.OrderingKey, mapped.At));
+        Assert.Equal((message.Id, 2L, (long?)77, 3L), (data.MessageId, data.ConversationId, data.ContactId, data.ChannelId));
+        Assert.Equal(("ann@example.com", "5.1.1", "550 no such user", true, (string?)null), (data.Recipient, data.Status, data.Diagnostic, data.Permanent, data.FeedbackType));
+    }
+
+    [Fact]
+    public void An_unsubscription_names_its_source_and_message()
+    {
+        var contact = Contact.Create(1, EmailAddress.Parse("ann@example.com", "email").Value, "Ann", Now).Value;
+
+        var mapped = WebhookOutbox.Map(new ContactUnsubscribed(contact, 3, 42, ConsentSource.UnsubscribeLink, Now), new Dictionary<long, long?>())!;
+        var data = Assert.IsType<ContactEventData>(mapped.Data);
+
+        Assert.Equal("contact.unsubscribed", mapped.Type);
+        Assert.Equal(("opted_out", "unsubscribe_link", (long?)42, 3L), (data.State, data.Source, data.MessageId, data.ChannelId));
     }
 
     [Fact]
