@@ -12,7 +12,7 @@ namespace Modular.IntegrationTests.Inbound;
 [Collection(ApiCollection.Name)]
 public sealed class ImapInboundTests(ApiFactory api)
 {
-    private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Arrival = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task The_channel_shows_its_mailbox_without_the_password()

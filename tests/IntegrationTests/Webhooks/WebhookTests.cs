@@ -269,8 +269,13 @@ public sealed class WebhookTests(ApiFactory api)
         Assert.True(schemas.GetProperty("ContactEventData").GetProperty("properties").TryGetProperty("contact_id", out _));
         Assert.True(schemas.GetProperty("WebhookEnvelope").GetProperty("properties").TryGetProperty("timestamp", out _));
         var webhooks = document.GetProperty("webhooks").EnumerateObject().Select(w => w.Name).Order();
-        string[] types = ["contact.opted_in", "contact.opted_out", "message.blocked", "message.canceled", "message.failed", "message.sent", "message.uncertain"];
+        string[] types =
+        [
+            "contact.opted_in", "contact.opted_out", "contact.unsubscribed", "message.blocked", "message.bounced", "message.canceled",
+            "message.complained", "message.failed", "message.received", "message.sent", "message.uncertain",
+        ];
         Assert.Equal(types, webhooks);
+        Assert.True(schemas.GetProperty("MessageReportEventData").GetProperty("properties").TryGetProperty("permanent", out _));
     }
 
     private static async Task<JsonElement> WaitForLogAsync(TestOrganization organization, long webhookId, int attempts)
