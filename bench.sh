@@ -27,6 +27,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 if [[ -z "${help_only:-}" ]]; then
     ensure_postgres
     recreate_database modular_bench
+    # the mailbox of the inbound ingestion phase
+    ensure_dovecot
+    export MODULAR_BENCH_IMAP_PORT="$MODULAR_IMAP_PORT"
 fi
 
 echo "== dotnet build Modular.sln -c Release"

@@ -33,6 +33,11 @@ internal sealed class BenchOptions
                                  delivered/s against max_connections ÷ latency, target >= 0.90 (default 1000; 0 skips it)
           --slow-relay-latency MS  that relay's wait before each reply to a message, ms (default 50)
           --slow-relay-connections K  the channel's smtp.max_connections (1 to 100, default 4)
+          --inbound-raw N        inbound ingestion: N emails posted to POST /v1/channels/{id}/inbound, each from a new
+                                 sender: messages/s (default 2000; 0 skips it)
+          --inbound-imap N       inbound ingestion: N emails waiting in a Dovecot folder when a channel is given that
+                                 mailbox: messages/s until the last is stored (default 10000; 0 skips it; needs
+                                 MODULAR_BENCH_IMAP_PORT, which ./bench.sh sets)
           --warmup S             seconds of warm-up load before measuring (default 30; 0 skips it)
           --ceiling-duration S   length of each ceiling loop, seconds (default 10)
           --no-ceilings          skip the INSERT and MailKit ceilings
@@ -85,6 +90,12 @@ internal sealed class BenchOptions
     /// <summary>Messages of the slow-relay phase (0: none).</summary>
     public int SlowRelayCount { get; private set; } = 1000;
 
+    /// <summary>Emails posted to the raw inbound endpoint (0: none).</summary>
+    public int InboundRaw { get; private set; } = 2000;
+
+    /// <summary>Emails waiting in an IMAP mailbox for a channel to take (0: none).</summary>
+    public int InboundImap { get; private set; } = 10_000;
+
     /// <summary>The slow relay's wait before each reply to a whole message, milliseconds.</summary>
     public double SlowRelayLatencyMs { get; private set; } = 50;
 
@@ -132,6 +143,8 @@ internal sealed class BenchOptions
             options.Drain = 1000;
             options.Campaign = 1000;
             options.SlowRelayCount = 200;
+            options.InboundRaw = 300;
+            options.InboundImap = 500;
             options.CeilingSeconds = 3;
             options.WarmupSeconds = 5;
             options.DeliveryTimeoutSeconds = 60;
@@ -209,6 +222,8 @@ internal sealed class BenchOptions
                     }
 
                     break;
+                case "--inbound-raw": options.InboundRaw = NonNegativeInt(name, Value()); break;
+                case "--inbound-imap": options.InboundImap = NonNegativeInt(name, Value()); break;
                 case "--warmup": options.WarmupSeconds = NonNegativeDouble(name, Value()); break;
                 case "--ceiling-duration": options.CeilingSeconds = PositiveDouble(name, Value()); break;
                 case "--no-ceilings": options.Ceilings = false; break;

@@ -333,6 +333,22 @@ internal static class Benchmark
             }
         }
 
+        // 10. Inbound ingestion: the raw endpoint, then a mailbox with N emails waiting.
+        var inbound = new List<InboundResult>();
+        if (options.InboundRaw > 0)
+        {
+            var raw = await InboundBench.RawAsync(service.BaseAddress, apiKey, runId, options.InboundRaw, concurrency);
+            inbound.Add(raw);
+            Say($"inbound, raw endpoint: {raw.Stored} of {raw.Messages} stored in {BenchReport.F(raw.Seconds, "0.0")} s: {BenchReport.F(raw.PerSecond, "0.0")} messages/s ({raw.Errors} refused)");
+        }
+
+        if (options.InboundImap > 0)
+        {
+            var imap = await InboundBench.ImapAsync(service.BaseAddress, apiKey, runId, options.InboundImap, ImapTarget.FromEnvironment(), deliveryTimeout + TimeSpan.FromSeconds(options.InboundImap / 20.0));
+            inbound.Add(imap);
+            Say($"inbound, IMAP mailbox: {imap.Stored} of {imap.Messages} stored in {BenchReport.F(imap.Seconds, "0.0")} s: {BenchReport.F(imap.PerSecond, "0.0")} messages/s{(imap.Note is { } note ? $" ({note})" : "")}");
+        }
+
         // Idle, at the end (JIT and pools settled): what the service costs with nothing to do (job polling,
         // timers), the baseline of the CPU columns.
         var idleSeconds = options.Quick ? 3 : 5;
@@ -388,7 +404,8 @@ internal static class Benchmark
                 Ratio(burst?.AcceptedPerSecond, insert?.PerSecond)),
             new SinkReport(sink.Messages, sink.Connections, sink.Bytes,
                 serviceMessages > 0 ? Math.Round((double)serviceBytes / serviceMessages) : null, ceilingMessageBytes),
-            webhookResults);
+            webhookResults,
+            inbound);
 
         await File.WriteAllTextAsync(jsonPath, report.ToJson());
         Console.WriteLine();

@@ -106,7 +106,8 @@ internal sealed record BenchReport(
     SlowRelayResult? SlowRelay,
     RatiosReport Ratios,
     SinkReport Sink,
-    IReadOnlyList<WebhookPhaseResult>? Webhooks = null)
+    IReadOnlyList<WebhookPhaseResult>? Webhooks = null,
+    IReadOnlyList<InboundResult>? Inbound = null)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -216,6 +217,17 @@ internal sealed record BenchReport(
             {
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  {w.Phase,-16} {w.Received,6}/{w.Expected,-6} p50 {F(w.LagP50Ms, "0"),6} ms  p99 {F(w.LagP99Ms, "0"),6} ms  max {F(w.LagMaxMs, "0"),6} ms  {F(w.EventsPerSecond, "0.0"),8} events/s{(w.Verdict is { } v ? $"  target p99 ≤ 1 s: {v}" : "")}");
+            }
+        }
+
+        if (Inbound is { Count: > 0 })
+        {
+            text.AppendLine();
+            text.AppendLine("inbound ingestion (each email from a new sender: a new contact and conversation)");
+            foreach (var i in Inbound)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {i.Source,-16} {i.Stored,6}/{i.Messages,-6} in {F(i.Seconds, "0.0"),7} s  {F(i.PerSecond, "0.0"),8} messages/s{(i.Note is { } n ? $"  ({n})" : "")}");
             }
         }
 
