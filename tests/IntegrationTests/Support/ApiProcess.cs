@@ -199,6 +199,11 @@ public sealed class ApiProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException)
+            {
+                // Listening, but the readiness check took longer than the request's 5 s (a process started
+                // right after another was killed, on a loaded machine): not ready yet, ask again.
+            }
 
             await Task.Delay(200);
         }
