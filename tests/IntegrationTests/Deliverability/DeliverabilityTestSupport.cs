@@ -39,4 +39,19 @@ internal static class DeliverabilityTestSupport
     /// <summary>The contact with this address.</summary>
     public static async Task<JsonElement> ContactAsync(this TestOrganization organization, string email) =>
         Assert.Single((await organization.Client.GetOkAsync($"/v1/contacts?email={Uri.EscapeDataString(email)}")).GetProperty("data").EnumerateArray());
+
+    /// <summary>
+    /// A report fixture (under <c>Deliverability/Fixtures</c>) about <paramref name="recipient"/> of the sent
+    /// <paramref name="message"/> (as <c>GET /v1/messages/{id}</c> answers it), as raw MIME.
+    /// </summary>
+    public static byte[] ReportFixture(string fixture, JsonElement message, string recipient) =>
+        ReportFixture(fixture, message.GetProperty("message_id").GetString()!, recipient, message.GetProperty("from").GetString()!);
+
+    /// <summary>A report fixture with its placeholders filled: the original Message-ID, the recipient, the channel's address.</summary>
+    public static byte[] ReportFixture(string fixture, string messageId, string recipient, string channel) =>
+        System.Text.Encoding.ASCII.GetBytes(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Deliverability", "Fixtures", fixture))
+            .Replace("{{MESSAGE_ID}}", messageId, StringComparison.Ordinal)
+            .Replace("{{RECIPIENT}}", recipient, StringComparison.Ordinal)
+            .Replace("{{CHANNEL}}", channel, StringComparison.Ordinal)
+            .Replace("{{TO}}", channel, StringComparison.Ordinal));
 }

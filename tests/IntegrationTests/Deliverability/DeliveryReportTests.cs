@@ -134,7 +134,7 @@ public sealed class DeliveryReportTests(ApiFactory api)
         var to = MailDev.UniqueAddress("unknown");
         var (sent, _) = await organization.SendAndReceiveAsync(to, new { From = channel, To = to, Body = "Hi" });
 
-        var unknown = Fill("postfix-hard-bounce.eml", $"{Guid.NewGuid():N}@acme.example.com", to, channel);
+        var unknown = DeliverabilityTestSupport.ReportFixture("postfix-hard-bounce.eml", $"{Guid.NewGuid():N}@acme.example.com", to, channel);
         var result = await api.SendInProcessAsync(organization.Id, new RecordDeliveryReportCommand(channelId, unknown));
         Assert.Equal("ignored", result.Value.Outcome);
 
@@ -182,7 +182,7 @@ public sealed class DeliveryReportTests(ApiFactory api)
         Assert.Contains($"From: {channel}", Assert.Single(server.Received).Data, StringComparison.Ordinal);
 
         // A bounce that returns nothing of the original: only the address it was sent to names the message.
-        var bare = Fill("postfix-hard-bounce.eml", "nothing@nowhere.example", to, channel).AsSpan().ToArray();
+        var bare = DeliverabilityTestSupport.ReportFixture("postfix-hard-bounce.eml", "nothing@nowhere.example", to, channel).AsSpan().ToArray();
         var text = Encoding.ASCII.GetString(bare);
         text = text[..text.IndexOf("--3F2A1C0A2B.1764583202/mail.customer.example.com\nContent-Description: Undelivered", StringComparison.Ordinal)]
             + "--3F2A1C0A2B.1764583202/mail.customer.example.com--\n";
@@ -199,14 +199,8 @@ public sealed class DeliveryReportTests(ApiFactory api)
 
     private Task<Modular.Domain.Common.Result<DeliveryReportResponse>> RecordAsync(TestOrganization organization, long channelId, string fixture, JsonElement message, string recipient) =>
         api.SendInProcessAsync(organization.Id, new RecordDeliveryReportCommand(
-            channelId, Fill(fixture, message.GetProperty("message_id").GetString()!, recipient, message.GetProperty("from").GetString()!)));
+            channelId, DeliverabilityTestSupport.ReportFixture(fixture, message, recipient)));
 
-    private static byte[] Fill(string fixture, string messageId, string recipient, string channel) =>
-        Encoding.ASCII.GetBytes(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Deliverability", "Fixtures", fixture))
-            .Replace("{{MESSAGE_ID}}", messageId, StringComparison.Ordinal)
-            .Replace("{{RECIPIENT}}", recipient, StringComparison.Ordinal)
-            .Replace("{{CHANNEL}}", channel, StringComparison.Ordinal)
-            .Replace("{{TO}}", channel, StringComparison.Ordinal));
 
     private static JsonElement Recipient(JsonElement message, string address) =>
         message.GetProperty("recipients").EnumerateArray().Single(r => r.GetProperty("address").GetString() == address);

@@ -26,7 +26,7 @@ public sealed partial class InboundReportRoutingTests(ApiFactory api)
         var (sent, _) = await organization.SendAndReceiveAsync(to, new { From = channel, To = to, Subject = "Your order", Body = "It ships today." });
         var message = await organization.Client.GetOkAsync($"/v1/messages/{sent.Id()}");
 
-        using var posted = await organization.Client.PostRawAsync(channelId, Fill("postfix-hard-bounce.eml", message, to));
+        using var posted = await organization.Client.PostRawAsync(channelId, DeliverabilityTestSupport.ReportFixture("postfix-hard-bounce.eml", message, to));
 
         var answer = await ApiAssert.StatusAsync(posted, HttpStatusCode.Accepted);
         Assert.Equal(("delivery_report", "applied", sent.Id()), (answer.GetProperty("kind").GetString(), answer.GetProperty("outcome").GetString(), answer.GetProperty("id").GetInt64()));
@@ -47,7 +47,7 @@ public sealed partial class InboundReportRoutingTests(ApiFactory api)
         var (sent, _) = await organization.SendAndReceiveAsync(to, new { From = channel, To = to, Subject = "News", Body = "Hello" });
         var message = await organization.Client.GetOkAsync($"/v1/messages/{sent.Id()}");
 
-        using var posted = await organization.Client.PostRawAsync(channelId, Fill("yahoo-complaint.eml", message, to));
+        using var posted = await organization.Client.PostRawAsync(channelId, DeliverabilityTestSupport.ReportFixture("yahoo-complaint.eml", message, to));
 
         var answer = await ApiAssert.StatusAsync(posted, HttpStatusCode.Accepted);
         Assert.Equal("delivery_report", answer.GetProperty("kind").GetString());
@@ -86,15 +86,6 @@ public sealed partial class InboundReportRoutingTests(ApiFactory api)
     private static byte[] UnsubscribeEmail(string from, string to) => Encoding.ASCII.GetBytes(
         $"From: {from}\r\nTo: {to}\r\nSubject: unsubscribe\r\nMessage-ID: <{Guid.NewGuid():N}@customer.example.com>\r\n\r\nunsubscribe\r\n");
 
-    private static byte[] Fill(string fixture, JsonElement message, string recipient)
-    {
-        var channel = message.GetProperty("from").GetString()!;
-        return Encoding.ASCII.GetBytes(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Deliverability", "Fixtures", fixture))
-            .Replace("{{MESSAGE_ID}}", message.GetProperty("message_id").GetString()!, StringComparison.Ordinal)
-            .Replace("{{RECIPIENT}}", recipient, StringComparison.Ordinal)
-            .Replace("{{CHANNEL}}", channel, StringComparison.Ordinal)
-            .Replace("{{TO}}", channel, StringComparison.Ordinal));
-    }
 
     [GeneratedRegex(@"<mailto:(?<mailto>[^?>]+)\?subject=unsubscribe>")]
     private static partial Regex MailtoOf();

@@ -40,10 +40,10 @@ public sealed partial class TwoWayEventTests(ApiFactory api)
         // A bounce and a complaint of two more sent messages.
         var bounced = MailDev.UniqueAddress("bounced");
         var (bouncedSent, _) = await organization.SendAndReceiveAsync(bounced, new { From = channel, To = bounced, Body = "One" });
-        await PostAsync(organization, channelId, Fill("postfix-hard-bounce.eml", await organization.Client.GetOkAsync($"/v1/messages/{bouncedSent.Id()}"), bounced), "delivery_report");
+        await PostAsync(organization, channelId, DeliverabilityTestSupport.ReportFixture("postfix-hard-bounce.eml", await organization.Client.GetOkAsync($"/v1/messages/{bouncedSent.Id()}"), bounced), "delivery_report");
         var complained = MailDev.UniqueAddress("complained");
         var (complainedSent, _) = await organization.SendAndReceiveAsync(complained, new { From = channel, To = complained, Body = "Two" });
-        await PostAsync(organization, channelId, Fill("yahoo-complaint.eml", await organization.Client.GetOkAsync($"/v1/messages/{complainedSent.Id()}"), complained), "delivery_report");
+        await PostAsync(organization, channelId, DeliverabilityTestSupport.ReportFixture("yahoo-complaint.eml", await organization.Client.GetOkAsync($"/v1/messages/{complainedSent.Id()}"), complained), "delivery_report");
 
         // A one-click unsubscription from an automated message.
         var dana = MailDev.UniqueAddress("dana");
@@ -87,15 +87,6 @@ public sealed partial class TwoWayEventTests(ApiFactory api)
         return answer;
     }
 
-    private static byte[] Fill(string fixture, JsonElement message, string recipient)
-    {
-        var channel = message.GetProperty("from").GetString()!;
-        return Encoding.ASCII.GetBytes(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Deliverability", "Fixtures", fixture))
-            .Replace("{{MESSAGE_ID}}", message.GetProperty("message_id").GetString()!, StringComparison.Ordinal)
-            .Replace("{{RECIPIENT}}", recipient, StringComparison.Ordinal)
-            .Replace("{{CHANNEL}}", channel, StringComparison.Ordinal)
-            .Replace("{{TO}}", channel, StringComparison.Ordinal));
-    }
 
     [GeneratedRegex(@"<https?://[^>]+/u/(?<token>[a-z0-9-]+)>")]
     private static partial Regex OneClick();
