@@ -13,9 +13,8 @@ namespace Modular.Infrastructure.Messaging.Delivery;
 internal sealed partial class ClaimerHeartbeat(NpgsqlDataSource dataSource, DeliveryClaimer claimer, DeliveryPolicy policy, ILogger<ClaimerHeartbeat> logger)
     : BackgroundService
 {
-    private const string BeatSql = """
-        INSERT INTO delivery_claimers (id, heartbeat_at) VALUES (@claimer, now())
-        ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at;
+    private const string BeatSql = $"""
+        {DeliveryClaimer.RenewSql};
         DELETE FROM delivery_claimers WHERE heartbeat_at < now() - interval '1 day';
         DELETE FROM delivery_slots WHERE slot < now() - interval '1 day';
         """;
@@ -27,9 +26,11 @@ internal sealed partial class ClaimerHeartbeat(NpgsqlDataSource dataSource, Deli
         {
             try
             {
+                var sentAt = claimer.Timestamp();
                 await using var command = dataSource.CreateCommand(BeatSql);
                 command.Parameters.Add(new NpgsqlParameter<Guid>("claimer", claimer.Id));
                 await command.ExecuteNonQueryAsync(stoppingToken);
+                claimer.Renewed(sentAt);
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
             {

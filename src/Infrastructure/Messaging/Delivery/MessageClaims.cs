@@ -29,9 +29,6 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
     public static readonly string SendingFilter = $"status = '{DeliveryStatus.Sending}'";
 
     private static readonly string ClaimSql = $"""
-        WITH lease AS (
-            INSERT INTO delivery_claimers (id, heartbeat_at) VALUES (@claimer, now())
-            ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at)
         UPDATE messages SET status = '{DeliveryStatus.Sending}', sending_since = @now, claimed_by = @claimer, handover_at = NULL, updated_at = @now
         WHERE id IN (
             SELECT id FROM messages
@@ -40,6 +37,16 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
             LIMIT @max
             FOR UPDATE SKIP LOCKED)
         RETURNING id, organization_id
+        """;
+
+    /// <summary>
+    /// The claim with the lease renewed in the same statement, for when this process's last renewal is older
+    /// than a heartbeat interval. Renewing locks this process's lease row, so claims running side by side
+    /// would wait for each other if every claim renewed it; the others take <see cref="ClaimSql"/>.
+    /// </summary>
+    private static readonly string RenewingClaimSql = $"""
+        WITH lease AS ({DeliveryClaimer.RenewSql})
+        {ClaimSql}
         """;
 
     private static readonly string HandoverSql = $"""
@@ -61,11 +68,19 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
 
     public async Task<IReadOnlyList<ClaimedMessage>> ClaimDueAsync(int max, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(ClaimSql);
+        var renewing = claimer.RenewalDue(policy.HeartbeatInterval);
+        var started = claimer.Timestamp();
+        await using var command = dataSource.CreateCommand(renewing ? RenewingClaimSql : ClaimSql);
         command.Parameters.Add(new NpgsqlParameter<Guid>("claimer", claimer.Id));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", NpgsqlDbType.TimestampTz) { TypedValue = now });
         command.Parameters.Add(new NpgsqlParameter<int>("max", max));
-        return await ReadClaimedAsync(command, max, cancellationToken);
+        var claimed = await ReadClaimedAsync(command, max, cancellationToken);
+        if (renewing)
+        {
+            claimer.Renewed(started);
+        }
+
+        return claimed;
     }
 
     public async Task<bool> CommitHandoverAsync(Message message, DateTimeOffset at, CancellationToken cancellationToken)
@@ -84,20 +99,31 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
         await batch.Gate.WaitAsync(CancellationToken.None);
         try
         {
+            // The entry first: looking it up detects changes, and a handover already set on the message
+            // would then count as a change to save (an UPDATE of the row by the next save of any outcome).
+            var entry = db.Entry(message);
             if (message.MarkHandover(at).IsFailure)
             {
                 return false;
             }
 
-            var entry = db.Entry(message);
-            entry.Property(nameof(Message.HandoverAt)).OriginalValue = at;
-            entry.Property(MessagePersistence.Version).OriginalValue = version;
+            // Both values of each, and not modified: an original value unlike the current one would make
+            // the entry modified, and the next save of any outcome would write the row again.
+            SetUnmodified(entry.Property(nameof(Message.HandoverAt)), at);
+            SetUnmodified(entry.Property(MessagePersistence.Version), version);
             return true;
         }
         finally
         {
             batch.Gate.Release();
         }
+    }
+
+    private static void SetUnmodified(Microsoft.EntityFrameworkCore.ChangeTracking.PropertyEntry property, object value)
+    {
+        property.CurrentValue = value;
+        property.OriginalValue = value;
+        property.IsModified = false;
     }
 
     public async Task<IReadOnlyList<ClaimedMessage>> FindAbandonedAsync(int max, CancellationToken cancellationToken)
@@ -137,9 +163,45 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
 
 /// <summary>
 /// This process as a claimer of deliveries: an id of its own, and a lease (its heartbeat in
-/// <c>delivery_claimers</c>) that every claim and <see cref="ClaimerHeartbeat"/> renew.
+/// <c>delivery_claimers</c>) that <see cref="ClaimerHeartbeat"/> renews, and a claim too when the last
+/// renewal is older than a heartbeat interval. So no claim is made on a lease with less than
+/// <c>ClaimerTimeout − HeartbeatInterval</c> left, whether or not the heartbeat keeps its pace.
 /// </summary>
-public sealed class DeliveryClaimer
+public sealed class DeliveryClaimer(TimeProvider clock)
 {
+    /// <summary>Renews (or creates) the lease of <c>@claimer</c>.</summary>
+    public const string RenewSql = """
+        INSERT INTO delivery_claimers (id, heartbeat_at) VALUES (@claimer, now())
+        ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at
+        """;
+
+    /// <summary>When the last renewal that succeeded was sent (a <see cref="TimeProvider"/> timestamp); 0: never.</summary>
+    private long _renewedAt;
+
     public Guid Id { get; } = Guid.NewGuid();
+
+    public long Timestamp() => clock.GetTimestamp();
+
+    /// <summary>True when the lease was never renewed, or last renewed longer than <paramref name="interval"/> ago.</summary>
+    public bool RenewalDue(TimeSpan interval)
+    {
+        var renewedAt = Interlocked.Read(ref _renewedAt);
+        return renewedAt == 0 || clock.GetElapsedTime(renewedAt) >= interval;
+    }
+
+    /// <summary>Records a renewal that succeeded, as of the moment it was sent (never moving back).</summary>
+    public void Renewed(long sentAt)
+    {
+        var current = Interlocked.Read(ref _renewedAt);
+        while (sentAt > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _renewedAt, sentAt, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
 }
