@@ -218,9 +218,14 @@ ensure_postgres() {
     fi
 
     sock="$(_pg_socket_dir)"
+    # pg_stat_statements (when the binaries have it) lets ./bench.sh count the statements per email
+    local preload=""
+    if [[ -f "$PG_BIN/../lib/pg_stat_statements.so" ]]; then
+        preload=" -c shared_preload_libraries=pg_stat_statements"
+    fi
     _svc_log "starting PostgreSQL on 127.0.0.1:$MODULAR_PG_PORT (log: $log)"
     if ! _pg_as_owner "$PG_BIN/pg_ctl" -D "$data" -l "$log" -w -t 60 \
-            -o "-p $MODULAR_PG_PORT -k '$sock' -c listen_addresses=127.0.0.1 -c max_connections=300" \
+            -o "-p $MODULAR_PG_PORT -k '$sock' -c listen_addresses=127.0.0.1 -c max_connections=300$preload" \
             start >/dev/null; then
         # another process may have started it concurrently
         if ! _pg_ready; then

@@ -41,6 +41,8 @@ internal sealed class BenchOptions
           --warmup S             seconds of warm-up load before measuring (default 30; 0 skips it)
           --ceiling-duration S   length of each ceiling loop, seconds (default 10)
           --no-ceilings          skip the INSERT and MailKit ceilings
+          --no-webhooks          do not subscribe the benchmark's receiver to message.sent (no webhook per email)
+          --statements N         statements shown in the drain's pg_stat_statements table, most time first (default 25)
           --delivery-timeout S   wait at most S seconds after a phase for its deliveries (default 120)
           --quick                smoke run: steps of 2 s, phases of 5 s, burst 300, drain 1000, campaign 1000,
                                  slow relay 200, ceilings of 3 s, warm-up 5 s
@@ -108,6 +110,11 @@ internal sealed class BenchOptions
     public double CeilingSeconds { get; private set; } = 10;
 
     public bool Ceilings { get; private set; } = true;
+
+    /// <summary>Whether the tenant has a webhook endpoint for message.sent (the receiver inside the benchmark).</summary>
+    public bool Webhooks { get; private set; } = true;
+
+    public int StatementsShown { get; private set; } = 25;
 
     public double DeliveryTimeoutSeconds { get; private set; } = 120;
 
@@ -227,6 +234,8 @@ internal sealed class BenchOptions
                 case "--warmup": options.WarmupSeconds = NonNegativeDouble(name, Value()); break;
                 case "--ceiling-duration": options.CeilingSeconds = PositiveDouble(name, Value()); break;
                 case "--no-ceilings": options.Ceilings = false; break;
+                case "--no-webhooks": options.Webhooks = false; break;
+                case "--statements": options.StatementsShown = PositiveInt(name, Value()); break;
                 case "--delivery-timeout": options.DeliveryTimeoutSeconds = PositiveDouble(name, Value()); break;
                 case "--url":
                     options.Url = Uri.TryCreate(Value(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"

@@ -91,8 +91,8 @@ internal static class Benchmark
             : $"service at {service.BaseAddress}{(service.Pid is { } pid ? $", pid {pid}" : " (no --pid: memory not reported)")}");
         await using var webhooks = new WebhookReceiver(tracker);
         var webhookResults = new List<WebhookPhaseResult>();
-        var (apiKey, channelEmail) = await service.CreateTenantAsync(runId, service.Started ? null : sink.Port, webhooks.Url);
-        Say($"webhook receiver on {webhooks.Url} (message.sent of every request)");
+        var (apiKey, channelEmail) = await service.CreateTenantAsync(runId, service.Started ? null : sink.Port, options.Webhooks ? webhooks.Url : null);
+        Say(options.Webhooks ? $"webhook receiver on {webhooks.Url} (message.sent of every request)" : "no webhook endpoint (--no-webhooks)");
         using var load = new LoadGenerator(service.BaseAddress, apiKey, channelEmail, options.MaxConnections, tracker);
         // The service's database work, when it uses the bench database (not with --url).
         var databaseBefore = service.Started ? await DatabaseCounters.ReadAsync(options.Database) : null;
@@ -110,7 +110,7 @@ internal static class Benchmark
             var before = CpuSnapshot.Take(service.Pid);
             var phase = await run();
             await LoadGenerator.WaitForDeliveriesAsync(phase, deliveryWait?.Invoke() ?? deliveryTimeout, Say);
-            if (phase.Kind is "measured" or "burst" or "drain" or "campaign")
+            if (options.Webhooks && phase.Kind is "measured" or "burst" or "drain" or "campaign")
             {
                 // Each delivered request's message.sent event: how long after the state change it arrived.
                 var hooks = await webhooks.ResultAsync(phase.Name, phase.PhaseId, phase.Deliveries.Delivered, TimeSpan.FromSeconds(15));
@@ -231,8 +231,10 @@ internal static class Benchmark
         // so that nothing is delivered and they pile up in the service; then the sink resumes and the service
         // delivers that backlog as fast as it can. Its delivered/s counts from the resume.
         PhaseResult? drain = null;
+        StatementProfileResult? drainStatements = null;
         if (options.Drain > 0)
         {
+            var profiling = service.Started && await StatementProfile.ResetAsync(options.Database);
             drain = await MeasureAsync(async () =>
             {
                 PhaseRun run;
@@ -265,6 +267,11 @@ internal static class Benchmark
             });
             Say($"drain: {drain.Accepted} accepted at {drain.AcceptedPerSecond:0.0}/s with the sink paused, delivered {drain.Delivered} at " +
                 $"{BenchReport.F(drain.DeliveredPerSecond, "0.0")}/s from the resume (capacity), {drain.Undelivered} undelivered");
+            if (profiling && (drainStatements = await StatementProfile.ReadAsync(options.Database, "drain", drain.Delivered)) is { } profile)
+            {
+                Console.Write(profile.ToTable(options.StatementsShown));
+            }
+
             if (drain.DeliveryCpu is { } deliveryCpu)
             {
                 Say($"drain delivery alone: service {BenchReport.F(deliveryCpu.ServiceMsPerMessage, "0.000")} ms and PostgreSQL " +
@@ -405,7 +412,8 @@ internal static class Benchmark
             new SinkReport(sink.Messages, sink.Connections, sink.Bytes,
                 serviceMessages > 0 ? Math.Round((double)serviceBytes / serviceMessages) : null, ceilingMessageBytes),
             webhookResults,
-            inbound);
+            inbound,
+            drainStatements);
 
         await File.WriteAllTextAsync(jsonPath, report.ToJson());
         Console.WriteLine();

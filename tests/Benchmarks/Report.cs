@@ -107,7 +107,8 @@ internal sealed record BenchReport(
     RatiosReport Ratios,
     SinkReport Sink,
     IReadOnlyList<WebhookPhaseResult>? Webhooks = null,
-    IReadOnlyList<InboundResult>? Inbound = null)
+    IReadOnlyList<InboundResult>? Inbound = null,
+    StatementProfileResult? DrainStatements = null)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
