@@ -24,6 +24,9 @@ public sealed class AuthenticationTests(ApiFactory api)
         { "GET", "/v1/contacts/1" },
         { "POST", "/v1/contacts/1/opt_in" },
         { "POST", "/v1/contacts/1/opt_out" },
+        { "GET", "/v1/api_keys" },
+        { "POST", "/v1/api_keys" },
+        { "DELETE", "/v1/api_keys/1" },
     };
 
     [Theory]

@@ -42,6 +42,8 @@ public sealed class ValidatorRegistrationTests
         typeof(CreateInboxValidator),
         typeof(ListInboxesValidator),
         typeof(CreateOrganizationValidator),
+        typeof(Modular.Application.Organizations.CreateApiKey.CreateApiKeyValidator),
+        typeof(Modular.Application.Organizations.ListApiKeys.ListApiKeysValidator),
         typeof(Modular.Application.Messaging.ListMessages.ListMessagesValidator),
         typeof(Modular.Application.Scheduling.RescheduleMessage.RescheduleMessageValidator),
         typeof(SendChannelEmailValidator),
