@@ -58,6 +58,19 @@ public sealed class User : AggregateRoot, ITenantOwned
 
     public static Result<User> Create(long organizationId, string name, EmailAddress email, DateTimeOffset now)
     {
+        var user = new User { OrganizationId = organizationId, CreatedAt = now };
+        var named = user.Rename(name);
+        if (named.IsFailure)
+        {
+            return named.Error!;
+        }
+
+        user.ChangeEmail(email);
+        return user;
+    }
+
+    public Result Rename(string name)
+    {
         if (HeaderText.HasLineBreak(name))
         {
             return Error.Validation("name", "A name cannot contain a line break.");
@@ -69,13 +82,14 @@ public sealed class User : AggregateRoot, ITenantOwned
             return Error.Validation("name", $"A name of 1 to {NameMaxLength} characters is required.");
         }
 
-        return new User
-        {
-            OrganizationId = organizationId,
-            Name = trimmed,
-            Email = email.Value,
-            NormalizedEmail = email.Normalized,
-            CreatedAt = now,
-        };
+        Name = trimmed;
+        return Result.Success();
+    }
+
+    /// <summary>Changes the user's address; the caller has checked that no other user of the organization has it.</summary>
+    public void ChangeEmail(EmailAddress email)
+    {
+        Email = email.Value;
+        NormalizedEmail = email.Normalized;
     }
 }

@@ -6,11 +6,23 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Modular.Infrastructure.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class ApiKeyRecords : Migration
+    public partial class ApiKeysArchivedChannelsErasedContacts : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "erased_at",
+                table: "contacts",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "archived_at",
+                table: "channels",
+                type: "timestamp with time zone",
+                nullable: true);
+
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "expires_at",
                 table: "api_keys",
@@ -34,6 +46,14 @@ namespace Modular.Infrastructure.Persistence.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropColumn(
+                name: "erased_at",
+                table: "contacts");
+
+            migrationBuilder.DropColumn(
+                name: "archived_at",
+                table: "channels");
+
             migrationBuilder.DropColumn(
                 name: "expires_at",
                 table: "api_keys");

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Modular.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ModularDbContext))]
-    [Migration("20261202030128_ApiKeyRecords")]
-    partial class ApiKeyRecords
+    [Migration("20261202032213_ApiKeysArchivedChannelsErasedContacts")]
+    partial class ApiKeysArchivedChannelsErasedContacts
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -101,6 +101,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<long>("Id"));
 
+                    b.Property<DateTimeOffset?>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archived_at");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -178,6 +182,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
+
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
 
                     b.Property<string>("Name")
                         .HasMaxLength(200)
