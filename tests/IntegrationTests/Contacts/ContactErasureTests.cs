@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Modular.IntegrationTests.Infrastructure;
 using Modular.IntegrationTests.Messaging;
+using Modular.IntegrationTests.Support;
 
 namespace Modular.IntegrationTests.Contacts;
 
@@ -95,6 +96,32 @@ public sealed class ContactErasureTests(ApiFactory api)
         var later = await organization.SendAsync(new { From = channelEmail, To = address, Subject = "Hello again", Body = "Hi" });
         Assert.NotEqual(contactId, later.GetProperty("contact_id").GetInt64());
         Assert.NotEqual(conversationId, later.GetProperty("conversation_id").GetInt64());
+    }
+
+    [Fact]
+    public async Task Erasure_is_announced_by_contact_erased_with_only_the_id_and_the_canceled_follow_up()
+    {
+        await using var receiver = new WebhookReceiver();
+        var organization = await api.CreateOrganizationAsync();
+        var (_, channelEmail) = await organization.CreateChannelAsync();
+        await organization.Client.CreateAsync("/v1/webhooks", new { Url = receiver.Url, Events = new[] { "contact.erased", "message.canceled" } });
+        var address = MailDev.UniqueAddress("erased");
+        var scheduled = await organization.SendAsync(new { From = channelEmail, To = address, Body = "Later", ScheduleAt = DateTimeOffset.UtcNow.AddDays(1) });
+        var contactId = scheduled.GetProperty("contact_id").GetInt64();
+
+        using (var erase = await organization.Client.DeleteAsync($"/v1/contacts/{contactId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
+        }
+
+        var delivered = await receiver.WaitForAsync(r => r.Count >= 2, TimeSpan.FromSeconds(30), "contact.erased and message.canceled");
+        var erased = Assert.Single(delivered, r => r.Type == "contact.erased");
+        Assert.Equal(["contact_id", "erased_at"], erased.Data.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(contactId, erased.Data.GetProperty("contact_id").GetInt64());
+        var canceled = Assert.Single(delivered, r => r.Type == "message.canceled");
+        Assert.Equal(scheduled.Id(), canceled.Data.GetProperty("message_id").GetInt64());
+        Assert.Equal("contact_erased", canceled.Data.GetProperty("reason").GetString());
+        Assert.All(delivered, r => Assert.DoesNotContain(address, r.Body, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
