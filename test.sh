@@ -43,6 +43,7 @@ recreate_database modular_test_relays
 recreate_database modular_test_limits
 recreate_database modular_test_races
 recreate_database modular_test_inbound
+recreate_database modular_test_keys
 
 export ConnectionStrings__Database
 ConnectionStrings__Database="$(pg_connection_string modular_test)"

@@ -69,6 +69,7 @@ app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => fa
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous().DisableRateLimiting();
 
 app.MapOrganizationEndpoints();
+app.MapApiKeyEndpoints();
 app.MapUserEndpoints();
 app.MapChannelEndpoints();
 app.MapInboxEndpoints();

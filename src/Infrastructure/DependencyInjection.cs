@@ -38,6 +38,11 @@ public static class DependencyInjection
         services.AddScoped<IUnitOfWork, EfUnitOfWork>();
         services.AddSingleton<ITenantScopes, TenantScopes>();
         services.AddSingleton<IFailureClassifier, FailureClassifier>();
+        services.AddSingleton<Organizations.ApiKeyRevocations>();
+        services.AddHostedService(sp => new Organizations.ApiKeyRevocationListener(
+            sp.GetRequiredService<Organizations.ApiKeyRevocations>(),
+            connectionString,
+            sp.GetRequiredService<ILogger<Organizations.ApiKeyRevocationListener>>()));
 
         var dataProtection = services.AddDataProtection()
             .SetApplicationName("Modular")

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,6 +8,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Modular.Application.Common.Security;
+using Modular.Domain.Organizations;
+using Modular.Infrastructure.Organizations;
 using Modular.Infrastructure.Persistence;
 
 namespace Modular.Api.Authentication;
@@ -38,10 +41,15 @@ internal sealed class ApiKeyAuthenticationHandler(
     ModularDbContext db,
     IMemoryCache cache,
     TenantContext tenant,
+    ApiKeyRevocations revocations,
+    TimeProvider clock,
     IProblemDetailsService problemDetails)
     : AuthenticationHandler<ApiKeyOptions>(options, logger, encoder)
 {
-    /// <summary>How long a key's organization is remembered (looked up by the key's hash, never the key).</summary>
+    /// <summary>
+    /// How long a look-up is remembered at most (by the key's hash, never the key). A revocation ends it at
+    /// once on every instance (see <see cref="ApiKeyRevocations"/>), an expiry when it passes.
+    /// </summary>
     public static readonly TimeSpan KeyCacheDuration = TimeSpan.FromSeconds(30);
 
     private const string CacheKeyPrefix = "api-key:";
@@ -60,26 +68,61 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
 
         var hash = ApiKeys.Hash(key);
-        var organizationId = await cache.GetOrCreateAsync(
-            CacheKeyPrefix + hash,
-            entry =>
-            {
-                // A revoked key stops working within this time on every instance.
-                entry.AbsoluteExpirationRelativeToNow = KeyCacheDuration;
-                entry.Size = 1;
-                return db.ApiKeys
-                    .IgnoreQueryFilters()
-                    .Where(k => k.Hash == hash && k.RevokedAt == null)
-                    .Select(k => (long?)k.OrganizationId)
-                    .FirstOrDefaultAsync(Context.RequestAborted);
-            });
-        if (organizationId is null)
+        var now = clock.GetUtcNow();
+        var known = await LookUpAsync(hash, now);
+        if (known is null || (known.ExpiresAt is { } expiry && expiry <= now))
         {
             return AuthenticateResult.Fail("The API key is not valid.");
         }
 
-        tenant.Set(organizationId.Value);
-        return Success(new Claim(ApiKeyDefaults.OrganizationClaim, organizationId.Value.ToString()));
+        if (known.ShouldRecordUse(now))
+        {
+            await RecordUseAsync(known.Id, now);
+        }
+
+        tenant.Set(known.OrganizationId);
+        return Success(new Claim(ApiKeyDefaults.OrganizationClaim, known.OrganizationId.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>The unrevoked, unexpired key of this hash, from the cache of this revocation generation or the database.</summary>
+    private async Task<KnownKey?> LookUpAsync(string hash, DateTimeOffset now)
+    {
+        // Read before the query: a revocation heard while it runs makes its answer a stale generation's.
+        if (revocations.Generation is not { } generation)
+        {
+            return await LoadAsync(hash, now);
+        }
+
+        return await cache.GetOrCreateAsync(
+            $"{CacheKeyPrefix}{generation}:{hash}",
+            async entry =>
+            {
+                entry.Size = 1;
+                var found = await LoadAsync(hash, now);
+                var until = now + KeyCacheDuration;
+                entry.AbsoluteExpiration = found?.ExpiresAt is { } expiry && expiry < until ? expiry : until;
+                return found;
+            });
+    }
+
+    private Task<KnownKey?> LoadAsync(string hash, DateTimeOffset now) =>
+        db.ApiKeys
+            .IgnoreQueryFilters()
+            .Where(k => k.Hash == hash && k.RevokedAt == null && (k.ExpiresAt == null || k.ExpiresAt > now))
+            .Select(k => new KnownKey(k.Id, k.OrganizationId, k.ExpiresAt, k.LastUsedAt))
+            .FirstOrDefaultAsync(Context.RequestAborted);
+
+    /// <summary>
+    /// Writes when the key was last used, at most once per <see cref="ApiKey.LastUsedPrecision"/> per key:
+    /// the condition keeps other instances from writing it again within the minute.
+    /// </summary>
+    private Task<int> RecordUseAsync(long keyId, DateTimeOffset now)
+    {
+        var before = now - ApiKey.LastUsedPrecision;
+        return db.ApiKeys
+            .IgnoreQueryFilters()
+            .Where(k => k.Id == keyId && (k.LastUsedAt == null || k.LastUsedAt <= before))
+            .ExecuteUpdateAsync(set => set.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
@@ -127,5 +170,25 @@ internal sealed class ApiKeyAuthenticationHandler(
             HttpContext = Context,
             ProblemDetails = { Status = status, Title = status == 401 ? "Unauthorized" : "Forbidden", Detail = detail },
         });
+    }
+}
+
+/// <summary>A key the cache remembers: whose it is, until when it works, and when its use was last written.</summary>
+internal sealed class KnownKey(long id, long organizationId, DateTimeOffset? expiresAt, DateTimeOffset? lastUsedAt)
+{
+    private long _lastUsedTicks = lastUsedAt?.UtcTicks ?? 0;
+
+    public long Id { get; } = id;
+
+    public long OrganizationId { get; } = organizationId;
+
+    public DateTimeOffset? ExpiresAt { get; } = expiresAt;
+
+    /// <summary>True for one caller once <see cref="ApiKey.LastUsedPrecision"/> has passed since the last write.</summary>
+    public bool ShouldRecordUse(DateTimeOffset now)
+    {
+        var last = Interlocked.Read(ref _lastUsedTicks);
+        return now.UtcTicks - last >= ApiKey.LastUsedPrecision.Ticks
+            && Interlocked.CompareExchange(ref _lastUsedTicks, now.UtcTicks, last) == last;
     }
 }

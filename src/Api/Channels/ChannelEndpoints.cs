@@ -1,6 +1,7 @@
 using Mediator;
 using Modular.Api.Common;
 using Modular.Application.Channels;
+using Modular.Application.Channels.ArchiveChannel;
 using Modular.Application.Channels.CreateChannel;
 using Modular.Application.Channels.CreateDkimKey;
 using Modular.Application.Channels.DeleteDkimKey;
@@ -31,6 +32,11 @@ internal static class ChannelEndpoints
         channels.MapGet("/{id:long}", async (long id, ISender sender, CancellationToken ct) =>
                 (await sender.Send(new GetChannelQuery(id), ct)).ToOk())
             .WithSummary("Show a channel")
+            .Produces<ChannelResponse>();
+
+        channels.MapDelete("/{id:long}", async (long id, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new ArchiveChannelCommand(id), ct)).ToOk())
+            .WithSummary("Archive a channel: new sends from it are refused (422), its history stays readable, what it accepted is delivered")
             .Produces<ChannelResponse>();
 
         channels.MapPatch("/{id:long}", async (long id, UpdateChannelRequest body, ISender sender, CancellationToken ct) =>

@@ -4,6 +4,8 @@ using Modular.Application.Common.Validation;
 using Modular.Application.Contacts;
 using Modular.Application.Contacts.ChangeConsent;
 using Modular.Application.Contacts.CreateContact;
+using Modular.Application.Contacts.EraseContact;
+using Modular.Application.Contacts.UpdateContact;
 using Modular.Application.Contacts.GetContact;
 using Modular.Application.Contacts.ListContacts;
 using Modular.Domain.Contacts;
@@ -31,6 +33,16 @@ internal static class ContactEndpoints
             .WithSummary("Show a contact with its consent per channel")
             .Produces<ContactResponse>();
 
+        contacts.MapPatch("/{id:long}", async (long id, UpdateContactRequest body, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new UpdateContactCommand(id, body.Name), ct)).ToOk())
+            .WithSummary("Change a contact's name (an empty string removes it)")
+            .Produces<ContactResponse>();
+
+        contacts.MapDelete("/{id:long}", async (long id, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new EraseContactCommand(id), ct)).ToNoContent())
+            .WithSummary("Erase a contact (GDPR): its personal data in contacts, conversations and messages; scheduled messages to it are canceled")
+            .Produces(StatusCodes.Status204NoContent);
+
         contacts.MapPost("/{id:long}/opt_in", async (long id, ConsentRequest body, ISender sender, CancellationToken ct) =>
                 (await sender.Send(body.ToCommand(id, ConsentState.OptedIn), ct)).ToOk())
             .WithSummary("Opt a contact in to channels")
@@ -48,3 +60,6 @@ internal sealed record ConsentRequest(IReadOnlyList<long>? ChannelIds, bool? All
 {
     public ChangeConsentCommand ToCommand(long contactId, ConsentState state) => new(contactId, state, ChannelIds, AllChannels);
 }
+
+/// <summary>The body of PATCH /v1/contacts/{id}.</summary>
+internal sealed record UpdateContactRequest(string? Name);

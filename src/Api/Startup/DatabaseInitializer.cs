@@ -62,8 +62,9 @@ internal static partial class DatabaseInitializer
         if (organizationId is null)
         {
             var organization = Organization.Create("Demo", now).Value;
-            organization.IssueApiKey(issued.Prefix, issued.Hash, now);
             db.Add(organization);
+            await db.SaveChangesAsync(cancellationToken);
+            db.Add(ApiKey.Issue(organization.Id, "demo key", issued.Prefix, issued.Hash, expiresAt: null, now).Value);
             await db.SaveChangesAsync(cancellationToken);
             organizationId = organization.Id;
         }

@@ -5,6 +5,7 @@ using Modular.Application.Users;
 using Modular.Application.Users.CreateUser;
 using Modular.Application.Users.GetUser;
 using Modular.Application.Users.ListUsers;
+using Modular.Application.Users.UpdateUser;
 
 namespace Modular.Api.Users;
 
@@ -24,9 +25,17 @@ internal static class UserEndpoints
             .WithSummary("Show a user")
             .Produces<UserResponse>();
 
+        users.MapPatch("/{id:long}", async (long id, UpdateUserRequest body, ISender sender, CancellationToken ct) =>
+                (await sender.Send(new UpdateUserCommand(id, body.Name, body.Email), ct)).ToOk())
+            .WithSummary("Change a user's name or email")
+            .Produces<UserResponse>();
+
         users.MapGet("/", async ([AsParameters] ListUsersQuery query, ISender sender, CancellationToken ct) =>
                 (await sender.Send(query, ct)).ToOk())
             .WithSummary("List users")
             .Produces<ListResponse<UserResponse>>();
     }
 }
+
+/// <summary>The body of PATCH /v1/users/{id}: what is given changes.</summary>
+internal sealed record UpdateUserRequest(string? Name, string? Email);

@@ -86,13 +86,14 @@ internal static class WebhookEndpointsCatalog
         new(WebhookEventTypes.MessageFailed, "The message failed for good: a permanent refusal, or no retry left.", "MessageEventData"),
         new(WebhookEventTypes.MessageUncertain, "The connection broke after the handover: the server may have the message.", "MessageEventData"),
         new(WebhookEventTypes.MessageBlocked, "No recipient may be sent to (opted out), at acceptance or at send time.", "MessageEventData"),
-        new(WebhookEventTypes.MessageCanceled, "A scheduled message was canceled (reason: canceled_by_request, or contact_replied for a follow-up the contact answered first).", "MessageEventData"),
+        new(WebhookEventTypes.MessageCanceled, "A scheduled message was canceled (reason: canceled_by_request, contact_replied for a follow-up the contact answered first, or contact_erased).", "MessageEventData"),
         new(WebhookEventTypes.MessageReceived, "An inbound email was stored in its conversation (a reply or a new email; auto_reply says whether it was automatic).", "MessageEventData"),
         new(WebhookEventTypes.MessageBounced, "A recipient of a sent message was reported undeliverable (an RFC 3464 bounce).", "MessageReportEventData"),
         new(WebhookEventTypes.MessageComplained, "A recipient of a sent message complained about it (an RFC 5965 feedback report).", "MessageReportEventData"),
         new(WebhookEventTypes.ContactOptedIn, "A contact opted in to a channel.", "ContactEventData"),
         new(WebhookEventTypes.ContactOptedOut, "A contact opted out of a channel (source: api, unsubscribe_link, unsubscribe_email, complaint…).", "ContactEventData"),
         new(WebhookEventTypes.ContactUnsubscribed, "A contact unsubscribed through a message's List-Unsubscribe link or mailto address (also sent as contact.opted_out).", "ContactEventData"),
+        new(WebhookEventTypes.ContactErased, "A contact was erased (DELETE /v1/contacts/{id}); only its id is sent, so a receiver can erase its own copy.", "ContactErasedEventData"),
     ];
 
     public static IEnumerable<(string Type, string Data)> Types => EventTypes.Select(t => (t.Type, t.DataSchema));

@@ -12,7 +12,7 @@ internal static class WebhookOpenApi
         {
             document.Components ??= new OpenApiComponents();
             document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
-            foreach (var type in new[] { typeof(WebhookEnvelope), typeof(MessageEventData), typeof(MessageReportEventData), typeof(ContactEventData) })
+            foreach (var type in new[] { typeof(WebhookEnvelope), typeof(MessageEventData), typeof(MessageReportEventData), typeof(ContactEventData), typeof(ContactErasedEventData) })
             {
                 document.Components.Schemas[type.Name] = await context.GetOrCreateSchemaAsync(type, null, cancellationToken);
             }

@@ -14,7 +14,8 @@ public sealed record ChannelResponse(
     bool VerpReturnPath,
     string? DkimSelector,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? ArchivedAt)
 {
     /// <summary>The values of <c>list_unsubscribe</c>.</summary>
     public static readonly string[] ListUnsubscribeValues = ["automated", "always", "never"];
@@ -48,7 +49,8 @@ public sealed record ChannelResponse(
         channel.VerpReturnPath,
         channel.Dkim?.Selector,
         channel.CreatedAt,
-        channel.UpdatedAt);
+        channel.UpdatedAt,
+        channel.ArchivedAt);
 }
 
 /// <summary>A channel's relay; <c>max_connections</c> is how many connections it may have open at once.</summary>

@@ -56,7 +56,7 @@ public sealed class WebhookOutbox(ICurrentTenant tenant, IConversationContacts c
 
     /// <summary>True for the domain events that become webhook events.</summary>
     public static bool IsPublished(IDomainEvent domainEvent) =>
-        domainEvent is MessageStatusReached or MessageReceived or MessageBounced or MessageComplained or ContactConsentChanged or ContactUnsubscribed;
+        domainEvent is MessageStatusReached or MessageReceived or MessageBounced or MessageComplained or ContactConsentChanged or ContactUnsubscribed or ContactErased;
 
     /// <summary>
     /// Which domain event is which webhook event, with the subject whose events go out in order and the
@@ -77,6 +77,8 @@ public sealed class WebhookOutbox(ICurrentTenant tenant, IConversationContacts c
         ContactOptedIn e => OfContact(WebhookEventTypes.ContactOptedIn, e.Contact, e.ChannelId, "opted_in", e.Source, null, e.At),
         ContactOptedOut e => OfContact(WebhookEventTypes.ContactOptedOut, e.Contact, e.ChannelId, "opted_out", e.Source, null, e.At),
         ContactUnsubscribed e => OfContact(WebhookEventTypes.ContactUnsubscribed, e.Contact, e.ChannelId, "opted_out", e.Source, e.MessageId, e.At),
+        // Only the id and the time: the point of the event is that nothing else of the contact is left.
+        ContactErased e => new(WebhookEventTypes.ContactErased, ContactOrderingKey(e.ContactId), e.At, new ContactErasedEventData(e.ContactId, e.At)),
         _ => null,
     };
 
@@ -148,6 +150,9 @@ public sealed record ComplianceEventData(string Address, string Reason);
 /// <c>send_opt_in</c>, <c>unsubscribe_link</c>, <c>unsubscribe_email</c>, <c>complaint</c>) and, for an
 /// unsubscription, the message it came from.
 /// </summary>
+/// <summary>The <c>data</c> of <c>contact.erased</c>: the id, so a receiver can erase its own copy, and when.</summary>
+public sealed record ContactErasedEventData(long ContactId, DateTimeOffset ErasedAt);
+
 public sealed record ContactEventData(long ContactId, string Email, long ChannelId, string State, string Source, long? MessageId, DateTimeOffset ChangedAt);
 
 /// <summary>

@@ -156,6 +156,14 @@ public sealed class Channel : AggregateRoot, ITenantOwned
 
     public DateTimeOffset UpdatedAt { get; private set; }
 
+    /// <summary>
+    /// When the channel was archived (<c>DELETE /v1/channels/{id}</c>); null while it is in use. An archived
+    /// channel accepts no new sends; its history stays readable and what it accepted before is delivered.
+    /// </summary>
+    public DateTimeOffset? ArchivedAt { get; private set; }
+
+    public bool IsArchived => ArchivedAt is not null;
+
     /// <summary>The part of the address before the <c>@</c>.</summary>
     public string LocalPart => Email[..Email.LastIndexOf('@')];
 
@@ -197,6 +205,19 @@ public sealed class Channel : AggregateRoot, ITenantOwned
         }
 
         Name = trimmed;
+        UpdatedAt = now;
+        return Result.Success();
+    }
+
+    /// <summary>Stops new sends from the channel; archiving it again is a conflict.</summary>
+    public Result Archive(DateTimeOffset now)
+    {
+        if (ArchivedAt is not null)
+        {
+            return Error.Conflict("channel.archived", $"Channel {Id} is already archived.");
+        }
+
+        ArchivedAt = now;
         UpdatedAt = now;
         return Result.Success();
     }

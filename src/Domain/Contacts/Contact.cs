@@ -77,6 +77,9 @@ public sealed record ContactOptedOut(Contact Contact, long ChannelId, ConsentSou
 /// <summary>The contact unsubscribed from the channel through a message's link or mailto address (also raised with <see cref="ContactOptedOut"/>).</summary>
 public sealed record ContactUnsubscribed(Contact Contact, long ChannelId, long? MessageId, ConsentSource Source, DateTimeOffset At) : IDomainEvent;
 
+/// <summary>A contact's personal data was erased (GDPR): what is left is a placeholder with its id.</summary>
+public sealed record ContactErased(long ContactId, DateTimeOffset At) : IDomainEvent;
+
 /// <summary>A person outside the organization, known by email address, with a consent state per channel.</summary>
 public sealed class Contact : AggregateRoot, ITenantOwned
 {
@@ -104,6 +107,11 @@ public sealed class Contact : AggregateRoot, ITenantOwned
 
     public IReadOnlyList<ChannelConsent> Consents => _consents;
 
+    /// <summary>When the contact's personal data was erased; null while it is not.</summary>
+    public DateTimeOffset? ErasedAt { get; private set; }
+
+    public bool IsErased => ErasedAt is not null;
+
     /// <summary>Every change of consent, oldest first; a change to the state a channel already had is not one.</summary>
     public IReadOnlyList<ConsentChange> ConsentHistory => _consentHistory;
 
@@ -122,6 +130,45 @@ public sealed class Contact : AggregateRoot, ITenantOwned
             Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim(),
             CreatedAt = now,
         };
+    }
+
+    /// <summary>
+    /// The address an erased contact keeps in place of its own: unique, never deliverable (the
+    /// <c>.invalid</c> top-level domain is reserved for that, RFC 2606), and free for a new contact.
+    /// </summary>
+    public static string ErasedAddress(long contactId) => $"erased-{contactId}@erased.invalid";
+
+    /// <summary>
+    /// Erases the contact's personal data: its address becomes <see cref="ErasedAddress"/>, its name,
+    /// consents and consent history go. The row stays, so conversations still count it. Erasing twice is a conflict.
+    /// </summary>
+    public Result Erase(DateTimeOffset now)
+    {
+        if (ErasedAt is not null)
+        {
+            return Error.Conflict("contact.erased", $"Contact {Id} is already erased.");
+        }
+
+        Email = ErasedAddress(Id);
+        NormalizedEmail = Email;
+        Name = null;
+        _consents.Clear();
+        _consentHistory.Clear();
+        ErasedAt = now;
+        Raise(new ContactErased(Id, now));
+        return Result.Success();
+    }
+
+    /// <summary>Changes the contact's name; null or blank removes it.</summary>
+    public Result Rename(string? name)
+    {
+        if (HeaderText.HasLineBreak(name) || name?.Trim().Length > NameMaxLength)
+        {
+            return Error.Validation("name", $"A name has at most {NameMaxLength} characters and no line break.");
+        }
+
+        Name = string.IsNullOrWhiteSpace(name) ? null : name.Trim();
+        return Result.Success();
     }
 
     public ConsentState? ConsentFor(long channelId) =>

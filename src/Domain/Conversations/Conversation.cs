@@ -30,6 +30,9 @@ public sealed class Conversation : AggregateRoot, ITenantOwned
 {
     public const int TitleMaxLength = 998;
 
+    /// <summary>What an erased title reads as.</summary>
+    public const string ErasedText = "[erased]";
+
     private List<Participant> _participants = [];
 
     private Conversation()
@@ -97,6 +100,19 @@ public sealed class Conversation : AggregateRoot, ITenantOwned
             UpdatedAt = now,
             LastMessageAt = now,
         };
+    }
+
+    /// <summary>
+    /// Removes an erased contact's traces from the thread: its address among the participants becomes
+    /// <paramref name="placeholder"/>, and the title (a subject, which may name them) is erased. The
+    /// conversation itself stays, with its status and times, so it is still counted.
+    /// </summary>
+    public void ErasePersonalData(string normalizedAddress, string placeholder, DateTimeOffset now)
+    {
+        _participants = [.. _participants.Select(p =>
+            string.Equals(p.Address, normalizedAddress, StringComparison.OrdinalIgnoreCase) ? p with { Address = placeholder } : p)];
+        Title = ErasedText;
+        UpdatedAt = now;
     }
 
     public void ChangeStatus(ConversationStatus status, DateTimeOffset now)

@@ -22,6 +22,19 @@ public sealed class Inbox : AggregateRoot, ITenantOwned
 
     public static Result<Inbox> Create(long organizationId, string name, long channelId, DateTimeOffset now)
     {
+        if (channelId <= 0)
+        {
+            return Error.Validation("channel_id", "A channel id is required.");
+        }
+
+        var inbox = new Inbox { OrganizationId = organizationId, ChannelId = channelId, CreatedAt = now };
+        var named = inbox.Rename(name);
+        return named.IsFailure ? named.Error! : inbox;
+    }
+
+    /// <summary>Renames the inbox. Its channel stays: its conversations are on that channel.</summary>
+    public Result Rename(string name)
+    {
         if (HeaderText.HasLineBreak(name))
         {
             return Error.Validation("name", "A name cannot contain a line break.");
@@ -33,11 +46,7 @@ public sealed class Inbox : AggregateRoot, ITenantOwned
             return Error.Validation("name", $"A name of 1 to {NameMaxLength} characters is required.");
         }
 
-        if (channelId <= 0)
-        {
-            return Error.Validation("channel_id", "A channel id is required.");
-        }
-
-        return new Inbox { OrganizationId = organizationId, Name = trimmed, ChannelId = channelId, CreatedAt = now };
+        Name = trimmed;
+        return Result.Success();
     }
 }

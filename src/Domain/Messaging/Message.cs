@@ -220,6 +220,12 @@ public sealed class Message : AggregateRoot, ITenantOwned
     /// <summary>The cancel reason of a follow-up whose contact replied before it was due.</summary>
     public const string ContactReplied = "contact_replied";
 
+    /// <summary>What an erased subject reads as.</summary>
+    public const string ErasedText = "[erased]";
+
+    /// <summary>The cancel reason of a scheduled message whose contact was erased.</summary>
+    public const string ContactErased = "contact_erased";
+
     private List<Recipient> _recipients = [];
     private List<string> _attachmentUrls = [];
     private List<string> _references = [];
@@ -654,6 +660,53 @@ public sealed class Message : AggregateRoot, ITenantOwned
         UpdatedAt = now;
         Raise(new MessageCanceled(this, now));
         return true;
+    }
+
+    /// <summary>
+    /// Erases a contact's personal data from a message of its conversations (GDPR): bodies, subject,
+    /// attachment links and names go; the contact's address becomes <paramref name="placeholder"/> wherever
+    /// it appears (recipients, sender, reply-to, compliance results, SMTP replies, the error). Ids, status,
+    /// times and the Message-ID stay, so the thread is still counted. A scheduled message is canceled
+    /// (reason <see cref="ContactErased"/>); the raw source and attachment contents are removed by the caller.
+    /// </summary>
+    public void ErasePersonalData(string normalizedAddress, string placeholder, DateTimeOffset now)
+    {
+        string? Scrub(string? text) => text?.Replace(normalizedAddress, placeholder, StringComparison.OrdinalIgnoreCase);
+        bool Same(string? address) => string.Equals(address, normalizedAddress, StringComparison.OrdinalIgnoreCase);
+
+        TextBody = null;
+        HtmlBody = null;
+        Subject = ErasedText;
+        _attachmentUrls = [];
+        _receivedAttachments = [];
+        _recipients = [.. _recipients.Select(r => Same(r.Address)
+            ? r with { Address = placeholder, Name = null, Reply = r.Reply is { } reply ? reply with { Text = Scrub(reply.Text) ?? string.Empty } : null, Bounce = r.Bounce is { } bounce ? bounce with { Diagnostic = null } : null }
+            : r)];
+        _complianceResults = [.. _complianceResults.Select(c => Same(c.Address) ? c with { Address = placeholder } : c)];
+        var attempts = _attempts.Select(a => a with { ReplyText = Scrub(a.ReplyText) }).ToList();
+        _attempts.Clear();
+        _attempts.AddRange(attempts);
+        if (Same(FromAddress))
+        {
+            FromAddress = placeholder;
+            FromName = null;
+        }
+
+        if (Same(ReplyToAddress))
+        {
+            ReplyToAddress = null;
+            ReplyToName = null;
+        }
+
+        Error = Scrub(Error);
+        if (Status == DeliveryStatus.Scheduled)
+        {
+            Status = DeliveryStatus.Canceled;
+            CancelReason = ContactErased;
+            Raise(new MessageCanceled(this, now));
+        }
+
+        UpdatedAt = now;
     }
 
     /// <summary>Moves a scheduled message to <paramref name="at"/>; a time not ahead queues it at once.</summary>

@@ -7,8 +7,6 @@ public sealed class Organization : AggregateRoot
 {
     public const int NameMaxLength = 200;
 
-    private readonly List<ApiKey> _apiKeys = [];
-
     private Organization()
     {
         Name = string.Empty;
@@ -17,8 +15,6 @@ public sealed class Organization : AggregateRoot
     public string Name { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
-
-    public IReadOnlyList<ApiKey> ApiKeys => _apiKeys;
 
     public static Result<Organization> Create(string name, DateTimeOffset now)
     {
@@ -34,55 +30,6 @@ public sealed class Organization : AggregateRoot
         }
 
         return new Organization { Name = trimmed, CreatedAt = now };
-    }
-
-    /// <summary>Adds a credential; <paramref name="hash"/> is the only trace of the key that is kept.</summary>
-    public ApiKey IssueApiKey(string prefix, string hash, DateTimeOffset now)
-    {
-        var key = ApiKey.Issue(Id, prefix, hash, now);
-        _apiKeys.Add(key);
-        return key;
-    }
-}
-
-/// <summary>
-/// A credential of an organization. Only a hash of the key is kept; the key itself is shown once,
-/// when it is issued.
-/// </summary>
-public sealed class ApiKey : Entity, ITenantOwned
-{
-    private ApiKey()
-    {
-        Prefix = string.Empty;
-        Hash = string.Empty;
-    }
-
-    public long OrganizationId { get; private set; }
-
-    /// <summary>The first characters of the key, enough for a person to tell keys apart.</summary>
-    public string Prefix { get; private set; }
-
-    /// <summary>Hex SHA-256 of the key.</summary>
-    public string Hash { get; private set; }
-
-    public DateTimeOffset CreatedAt { get; private set; }
-
-    public DateTimeOffset? RevokedAt { get; private set; }
-
-    public bool IsActive => RevokedAt is null;
-
-    internal static ApiKey Issue(long organizationId, string prefix, string hash, DateTimeOffset now) =>
-        new() { OrganizationId = organizationId, Prefix = prefix, Hash = hash, CreatedAt = now };
-
-    public Result Revoke(DateTimeOffset now)
-    {
-        if (RevokedAt is not null)
-        {
-            return Error.Conflict("api_key.already_revoked", "The key is already revoked.");
-        }
-
-        RevokedAt = now;
-        return Result.Success();
     }
 }
 
@@ -111,6 +58,19 @@ public sealed class User : AggregateRoot, ITenantOwned
 
     public static Result<User> Create(long organizationId, string name, EmailAddress email, DateTimeOffset now)
     {
+        var user = new User { OrganizationId = organizationId, CreatedAt = now };
+        var named = user.Rename(name);
+        if (named.IsFailure)
+        {
+            return named.Error!;
+        }
+
+        user.ChangeEmail(email);
+        return user;
+    }
+
+    public Result Rename(string name)
+    {
         if (HeaderText.HasLineBreak(name))
         {
             return Error.Validation("name", "A name cannot contain a line break.");
@@ -122,13 +82,14 @@ public sealed class User : AggregateRoot, ITenantOwned
             return Error.Validation("name", $"A name of 1 to {NameMaxLength} characters is required.");
         }
 
-        return new User
-        {
-            OrganizationId = organizationId,
-            Name = trimmed,
-            Email = email.Value,
-            NormalizedEmail = email.Normalized,
-            CreatedAt = now,
-        };
+        Name = trimmed;
+        return Result.Success();
+    }
+
+    /// <summary>Changes the user's address; the caller has checked that no other user of the organization has it.</summary>
+    public void ChangeEmail(EmailAddress email)
+    {
+        Email = email.Value;
+        NormalizedEmail = email.Normalized;
     }
 }

@@ -19,12 +19,13 @@ public static class WebhookEventTypes
     public const string ContactOptedIn = "contact.opted_in";
     public const string ContactOptedOut = "contact.opted_out";
     public const string ContactUnsubscribed = "contact.unsubscribed";
+    public const string ContactErased = "contact.erased";
 
     /// <summary>Every type an endpoint may subscribe to; a new event type is added here and to its mapping.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         MessageSent, MessageFailed, MessageUncertain, MessageBlocked, MessageCanceled, MessageReceived, MessageBounced, MessageComplained,
-        ContactOptedIn, ContactOptedOut, ContactUnsubscribed,
+        ContactOptedIn, ContactOptedOut, ContactUnsubscribed, ContactErased,
     ];
 
     /// <summary>Why a list of subscribed types is refused; null when it is fine.</summary>

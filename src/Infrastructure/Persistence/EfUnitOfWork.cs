@@ -10,7 +10,9 @@ namespace Modular.Infrastructure.Persistence;
 /// Commits a scope's changes in one transaction, with the rows the transactional recorders (the
 /// webhook outbox) make of the raised events; then runs the handlers of those events.
 /// </summary>
-internal sealed class EfUnitOfWork(ModularDbContext db, DomainEventDispatcher dispatcher, IEnumerable<ITransactionalEventRecorder> recorders) : IUnitOfWork
+internal sealed class EfUnitOfWork(
+    ModularDbContext db, DomainEventDispatcher dispatcher, IEnumerable<ITransactionalEventRecorder> recorders, Organizations.ApiKeyRevocations revocations)
+    : IUnitOfWork
 {
     private readonly ITransactionalEventRecorder[] _recorders = [.. recorders];
 
@@ -32,9 +34,10 @@ internal sealed class EfUnitOfWork(ModularDbContext db, DomainEventDispatcher di
             }
         }
 
+        var revokedKeys = Organizations.ApiKeyRevocations.RevokedIn(db);
         try
         {
-            await SaveAsync(recorded, cancellationToken);
+            await SaveAsync(recorded, revokedKeys, cancellationToken);
         }
         catch (DbUpdateConcurrencyException exception)
         {
@@ -43,6 +46,12 @@ internal sealed class EfUnitOfWork(ModularDbContext db, DomainEventDispatcher di
         catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
         {
             throw new UniqueConstraintException(unique.ConstraintName ?? "unknown", exception);
+        }
+
+        if (revokedKeys.Count > 0)
+        {
+            // This instance does not wait for its own notification: its next request already refuses the key.
+            revocations.Revoked();
         }
 
         aggregates.ForEach(a => a.ClearDomainEvents());
@@ -57,11 +66,22 @@ internal sealed class EfUnitOfWork(ModularDbContext db, DomainEventDispatcher di
         await dispatcher.DispatchAsync(events, CancellationToken.None);
     }
 
-    private async Task SaveAsync(List<(ITransactionalEventRecorder Recorder, IReadOnlyList<Entity> Rows)> recorded, CancellationToken cancellationToken)
+    private async Task SaveAsync(
+        List<(ITransactionalEventRecorder Recorder, IReadOnlyList<Entity> Rows)> recorded, List<long> revokedKeys, CancellationToken cancellationToken)
     {
         try
         {
+            if (revokedKeys.Count == 0)
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+
+            // A revocation is announced to every instance in its own transaction: heard once committed, never if not.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            await Organizations.ApiKeyRevocations.AnnounceAsync(db, revokedKeys, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch
         {

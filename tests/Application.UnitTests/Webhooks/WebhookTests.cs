@@ -152,6 +152,7 @@ public sealed class WebhookOutboxMappingTests
             new MessageComplained(message, "ann@example.com", "abuse", Now),
             new ContactOptedIn(contact, 3, ConsentSource.Api, Now), new ContactOptedOut(contact, 3, ConsentSource.Api, Now),
             new ContactUnsubscribed(contact, 3, 42, ConsentSource.UnsubscribeLink, Now),
+            new ContactErased(contact.Id, Now),
         ];
 
         var types = events.Select(e => WebhookOutbox.Map(e, new Dictionary<long, long?>())!.Type);
@@ -160,6 +161,18 @@ public sealed class WebhookOutboxMappingTests
         Assert.All(events, e => Assert.True(WebhookOutbox.IsPublished(e), $"{e.GetType().Name} is published"));
         Assert.Null(WebhookOutbox.Map(new MessageDeliveryDue(message), new Dictionary<long, long?>()));
         Assert.False(WebhookOutbox.IsPublished(new MessageDeliveryDue(message)));
+    }
+
+    [Fact]
+    public void An_erasure_event_carries_only_the_contacts_id_and_the_time()
+    {
+        var mapped = WebhookOutbox.Map(new ContactErased(42, Now), new Dictionary<long, long?>())!;
+
+        Assert.Equal("contact.erased", mapped.Type);
+        Assert.Equal("contact:42", mapped.OrderingKey);
+        Assert.Equal(
+            """{"contact_id":42,"erased_at":"2026-12-01T09:00:00+00:00"}""",
+            System.Text.Json.JsonSerializer.Serialize(mapped.Data, WebhookOutbox.Json));
     }
 
     [Fact]

@@ -51,10 +51,10 @@ public sealed class InboxTests
     }
 
     [Fact]
-    public void Name_is_checked_before_the_channel()
+    public void The_channel_is_checked_before_the_name()
     {
-        var error = ResultAssert.ValidationError(Inbox.Create(3, string.Empty, 0, Clock.Now), "name");
+        var error = ResultAssert.ValidationError(Inbox.Create(3, string.Empty, 0, Clock.Now), "channel_id");
 
-        Assert.DoesNotContain("channel_id", error.Fields!.Keys);
+        Assert.DoesNotContain("name", error.Fields!.Keys);
     }
 }

@@ -24,6 +24,14 @@ public sealed class AuthenticationTests(ApiFactory api)
         { "GET", "/v1/contacts/1" },
         { "POST", "/v1/contacts/1/opt_in" },
         { "POST", "/v1/contacts/1/opt_out" },
+        { "GET", "/v1/api_keys" },
+        { "POST", "/v1/api_keys" },
+        { "DELETE", "/v1/api_keys/1" },
+        { "PATCH", "/v1/users/1" },
+        { "PATCH", "/v1/inboxes/1" },
+        { "PATCH", "/v1/contacts/1" },
+        { "DELETE", "/v1/contacts/1" },
+        { "DELETE", "/v1/channels/1" },
     };
 
     [Theory]

@@ -9,16 +9,19 @@ namespace Modular.IntegrationTests.Operations;
 public sealed class RateLimitTests
 {
     [Fact]
-    public async Task Past_the_rate_limit_a_key_gets_429_with_retry_after_and_other_keys_are_unaffected()
+    public async Task Past_the_rate_limit_an_organization_gets_429_with_retry_after_on_each_of_its_keys_and_other_organizations_are_unaffected()
     {
         var database = TestDatabase.Own("_ratelimit");
         await using var service = await ApiProcess.StartAsync(database, new Dictionary<string, string>
         {
-            ["RateLimiting:PermitsPerSecond"] = "1",
+            // One token every 5 s: a second key of the same organization finds the bucket still empty.
+            ["RateLimiting:PermitsPerSecond"] = "0.2",
             ["RateLimiting:Burst"] = "5",
         });
         var busy = await service.CreateOrganizationAsync();
         var quiet = await service.CreateOrganizationAsync();
+        using var created = await busy.Client.PostJsonAsync("/v1/api_keys", new { Name = "second" });
+        var second = (await ApiAssert.StatusAsync(created, HttpStatusCode.Created)).GetProperty("api_key").GetString()!;
 
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? limited = null;
@@ -44,6 +47,15 @@ public sealed class RateLimitTests
         }
 
         Assert.True(statuses.Count(s => s == HttpStatusCode.OK) >= 4, $"The burst is honoured: {string.Join(", ", statuses)}");
+        // The bucket is the organization's, not the key's: another key of it is limited too.
+        using (var secondClient = service.CreateClient(second))
+        using (var alsoLimited = await secondClient.GetAsync("/v1/channels"))
+        {
+            await ApiAssert.ProblemAsync(alsoLimited, HttpStatusCode.TooManyRequests);
+            var wait = alsoLimited.Headers.RetryAfter?.Delta;
+            Assert.True(wait is { TotalSeconds: >= 1 and <= 5 }, $"Retry-After gives the wait of a 5 s refill: {wait}");
+        }
+
         using var other = await quiet.Client.GetAsync("/v1/channels");
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
     }

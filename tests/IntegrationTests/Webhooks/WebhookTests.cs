@@ -271,7 +271,7 @@ public sealed class WebhookTests(ApiFactory api)
         var webhooks = document.GetProperty("webhooks").EnumerateObject().Select(w => w.Name).Order();
         string[] types =
         [
-            "contact.opted_in", "contact.opted_out", "contact.unsubscribed", "message.blocked", "message.bounced", "message.canceled",
+            "contact.erased", "contact.opted_in", "contact.opted_out", "contact.unsubscribed", "message.blocked", "message.bounced", "message.canceled",
             "message.complained", "message.failed", "message.received", "message.sent", "message.uncertain",
         ];
         Assert.Equal(types, webhooks);

@@ -27,7 +27,7 @@ public sealed class ChangeConsentHandler(IRepository<Contact> contacts, ConsentC
     public async ValueTask<Result<ContactResponse>> Handle(ChangeConsentCommand command, CancellationToken cancellationToken)
     {
         var contact = await contacts.FirstOrDefaultAsync(new ByIdSpec<Contact>(command.ContactId), cancellationToken);
-        if (contact is null)
+        if (contact is null || contact.IsErased)
         {
             return Error.NotFound("contact", command.ContactId);
         }

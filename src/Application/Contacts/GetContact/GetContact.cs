@@ -13,6 +13,6 @@ public sealed class GetContactHandler(IRepository<Contact> contacts) : IQueryHan
     public async ValueTask<Result<ContactResponse>> Handle(GetContactQuery query, CancellationToken cancellationToken)
     {
         var contact = await contacts.FirstOrDefaultAsync(new ByIdSpec<Contact>(query.Id), cancellationToken);
-        return contact is null ? Error.NotFound("contact", query.Id) : ContactResponse.From(contact);
+        return contact is null || contact.IsErased ? Error.NotFound("contact", query.Id) : ContactResponse.From(contact);
     }
 }

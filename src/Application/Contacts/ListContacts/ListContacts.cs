@@ -26,6 +26,8 @@ public sealed class ContactsPageSpec : PageSpec<Contact>
     public ContactsPageSpec(string? email, int? skip = null, int? take = null)
         : base(skip, take)
     {
+        // Erased contacts are kept (their conversations still count them) but are nobody to list.
+        Query.Where(c => c.ErasedAt == null);
         if (!string.IsNullOrWhiteSpace(email))
         {
             var normalized = email.Trim().ToLowerInvariant();

@@ -26,9 +26,15 @@ public sealed class CreateInboxHandler(IRepository<Inbox> inboxes, IRepository<C
     public async ValueTask<Result<InboxResponse>> Handle(CreateInboxCommand command, CancellationToken cancellationToken)
     {
         var channelId = command.ChannelId!.Value;
-        if (!await channels.AnyAsync(new ByIdSpec<Channel>(channelId), cancellationToken))
+        var channel = await channels.FirstOrDefaultAsync(new ByIdSpec<Channel>(channelId), cancellationToken);
+        if (channel is null)
         {
             return Error.Validation("channel_id", $"Channel {channelId} was not found.");
+        }
+
+        if (channel.IsArchived)
+        {
+            return Error.Validation("channel_id", $"Channel {channelId} is archived.");
         }
 
         var created = Inbox.Create(tenant.OrganizationId, command.Name!, channelId, clock.GetUtcNow());

@@ -60,6 +60,9 @@ public interface IMessageContentStore
     Task<MessageSource?> FindSourceAsync(long messageId, CancellationToken cancellationToken);
 
     Task<MessageAttachmentContent?> FindAttachmentAsync(long messageId, int index, CancellationToken cancellationToken);
+
+    /// <summary>Removes, in the current unit of work, the sources and attachment contents of these messages (an erasure).</summary>
+    Task RemoveAllOfAsync(IReadOnlyCollection<long> messageIds, CancellationToken cancellationToken);
 }
 
 /// <summary>Builds the exact bytes an outgoing email is handed to SMTP as (without attachments it has not fetched).</summary>

@@ -128,6 +128,11 @@ public sealed class SendChannelEmailHandler(
             return Error.Validation("from", $"No channel of this organization has the address or id '{command.From}'.");
         }
 
+        if (channel.IsArchived)
+        {
+            return Error.Validation("from", $"Channel {channel.Id} ({channel.Email}) is archived: it sends no new email.");
+        }
+
         var to = Mailbox.Parse(command.To, "to").Value;
         var cc = ParseAll(command.Cc, "cc");
         var bcc = ParseAll(command.Bcc, "bcc");

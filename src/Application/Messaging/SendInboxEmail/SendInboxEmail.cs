@@ -169,6 +169,10 @@ public sealed class SendInboxEmailHandler(
 
         var channel = await channels.FirstOrDefaultAsync(new ByIdSpec<Channel>(inbox.ChannelId), cancellationToken)
             ?? throw new InvalidOperationException($"Channel {inbox.ChannelId} of inbox {inbox.Id} is missing.");
+        if (channel.IsArchived)
+        {
+            return Error.Validation("inbox", $"Channel {channel.Id} ({channel.Email}) of inbox {inbox.Id} is archived: it sends no new email.");
+        }
 
         Conversation conversation;
         Message? previous = null;

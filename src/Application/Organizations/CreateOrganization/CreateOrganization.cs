@@ -20,7 +20,7 @@ public sealed class CreateOrganizationValidator : AbstractValidator<CreateOrgani
         RuleFor(x => x.Name).NotEmpty().MaximumLength(Organization.NameMaxLength).SingleLine();
 }
 
-public sealed class CreateOrganizationHandler(IRepository<Organization> organizations, TimeProvider clock)
+public sealed class CreateOrganizationHandler(IRepository<Organization> organizations, IRepository<ApiKey> apiKeys, TimeProvider clock)
     : ICommandHandler<CreateOrganizationCommand, Result<CreatedOrganizationResponse>>
 {
     public async ValueTask<Result<CreatedOrganizationResponse>> Handle(CreateOrganizationCommand command, CancellationToken cancellationToken)
@@ -33,9 +33,10 @@ public sealed class CreateOrganizationHandler(IRepository<Organization> organiza
         }
 
         var organization = created.Value;
-        var key = ApiKeys.Generate();
-        organization.IssueApiKey(key.Prefix, key.Hash, now);
         await organizations.AddAsync(organization, cancellationToken);
+        // The first key is a key record like any other: listed, revocable, replaceable by a second.
+        var key = ApiKeys.Generate();
+        await apiKeys.AddAsync(ApiKey.Issue(organization.Id, "first key", key.Prefix, key.Hash, expiresAt: null, now).Value, cancellationToken);
         return new CreatedOrganizationResponse(organization.Id, organization.Name, key.Key);
     }
 }

@@ -19,11 +19,6 @@ public sealed class CreateUserValidator : AbstractValidator<CreateUserCommand>
     }
 }
 
-public sealed class UserByEmailSpec : Specification<User>
-{
-    public UserByEmailSpec(EmailAddress email) => Query.Where(u => u.NormalizedEmail == email.Normalized);
-}
-
 public sealed class CreateUserHandler(IRepository<User> users, ICurrentTenant tenant, TimeProvider clock)
     : ICommandHandler<CreateUserCommand, Result<UserResponse>>
 {

@@ -47,6 +47,7 @@ internal sealed class ChannelConfiguration : IEntityTypeConfiguration<Channel>
         builder.Property(c => c.VerpReturnPath).HasDefaultValue(false);
         builder.Ignore(c => c.Domain);
         builder.Ignore(c => c.LocalPart);
+        builder.Ignore(c => c.IsArchived);
         builder.Ignore(c => c.DomainEvents);
     }
 }

@@ -29,6 +29,7 @@ internal sealed class ContactConfiguration : IEntityTypeConfiguration<Contact>
             change.Property(x => x.Source).HasConversion<string>();
         });
         builder.Navigation(c => c.ConsentHistory).HasField("_consentHistory");
+        builder.Ignore(c => c.IsErased);
         builder.Ignore(c => c.DomainEvents);
     }
 }

@@ -19,6 +19,19 @@ internal sealed class EfMessageContentStore(ModularDbContext db) : IMessageConte
     public Task<MessageAttachmentContent?> FindAttachmentAsync(long messageId, int index, CancellationToken cancellationToken) =>
         db.Set<MessageAttachmentContent>().AsNoTracking()
             .FirstOrDefaultAsync(a => a.MessageId == messageId && a.Index == index, cancellationToken);
+
+    public async Task RemoveAllOfAsync(IReadOnlyCollection<long> messageIds, CancellationToken cancellationToken)
+    {
+        if (messageIds.Count == 0)
+        {
+            return;
+        }
+
+        db.Set<MessageSource>().RemoveRange(
+            await db.Set<MessageSource>().Where(s => messageIds.Contains(s.MessageId)).ToListAsync(cancellationToken));
+        db.Set<MessageAttachmentContent>().RemoveRange(
+            await db.Set<MessageAttachmentContent>().Where(a => messageIds.Contains(a.MessageId)).ToListAsync(cancellationToken));
+    }
 }
 
 /// <summary>

@@ -10,8 +10,6 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
     {
         builder.ToTable("organizations");
         builder.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength);
-        builder.HasMany(o => o.ApiKeys).WithOne().HasForeignKey(k => k.OrganizationId).OnDelete(DeleteBehavior.Cascade);
-        builder.Navigation(o => o.ApiKeys).HasField("_apiKeys");
         builder.Ignore(o => o.DomainEvents);
     }
 }
@@ -23,8 +21,10 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.ToTable("api_keys");
         builder.Property(k => k.Prefix).HasMaxLength(16);
         builder.Property(k => k.Hash).HasMaxLength(64);
+        builder.Property(k => k.Name).HasMaxLength(ApiKey.NameMaxLength);
         builder.HasIndex(k => k.Hash).IsUnique();
-        builder.Ignore(k => k.IsActive);
+        builder.HasOne<Organization>().WithMany().HasForeignKey(k => k.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        builder.Ignore(k => k.DomainEvents);
     }
 }
 

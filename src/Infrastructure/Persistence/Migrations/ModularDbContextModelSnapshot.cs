@@ -98,6 +98,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseHiLo(b.Property<long>("Id"));
 
+                    b.Property<DateTimeOffset?>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("archived_at");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -175,6 +179,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)")
                         .HasColumnName("email");
+
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
 
                     b.Property<string>("Name")
                         .HasMaxLength(200)
@@ -703,11 +711,24 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("hash");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
 
                     b.Property<long>("OrganizationId")
                         .HasColumnType("bigint")
@@ -1763,7 +1784,7 @@ namespace Modular.Infrastructure.Persistence.Migrations
             modelBuilder.Entity("Modular.Domain.Organizations.ApiKey", b =>
                 {
                     b.HasOne("Modular.Domain.Organizations.Organization", null)
-                        .WithMany("ApiKeys")
+                        .WithMany()
                         .HasForeignKey("OrganizationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
@@ -1863,11 +1884,6 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_webhook_deliveries_organizations_organization_id");
-                });
-
-            modelBuilder.Entity("Modular.Domain.Organizations.Organization", b =>
-                {
-                    b.Navigation("ApiKeys");
                 });
 #pragma warning restore 612, 618
         }

@@ -4,6 +4,7 @@ using Modular.Application.Contacts.CreateContact;
 using Modular.Application.Contacts.ListContacts;
 using Modular.Application.Inboxes.ListInboxes;
 using Modular.Application.UnitTests.Support;
+using Modular.Application.Users;
 using Modular.Application.Users.CreateUser;
 using Modular.Application.Users.ListUsers;
 using Modular.Domain.Channels;
@@ -33,7 +34,8 @@ public sealed class ApplicationSpecificationTests
 
         Assert.Equal([1L, 2, 3, 4, 5], Ids(spec.Evaluate(Contacts)));
         Assert.True(spec.AsNoTracking);
-        Assert.Empty(spec.WhereExpressions);
+        // The one criterion: not erased.
+        Assert.Single(spec.WhereExpressions);
     }
 
     [Theory]
