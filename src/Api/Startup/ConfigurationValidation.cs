@@ -29,7 +29,9 @@ internal static class ConfigurationValidation
         try
         {
             services.GetService<IStartupValidator>()?.Validate();
-            return DeliveryPolicyProblems(services.GetRequiredService<DeliveryPolicy>()).FirstOrDefault();
+            return UnreadableRetryDelays(services.GetRequiredService<IConfiguration>())
+                .Concat(DeliveryPolicyProblems(services.GetRequiredService<DeliveryPolicy>()))
+                .FirstOrDefault();
         }
         catch (OptionsValidationException exception)
         {
@@ -53,6 +55,21 @@ internal static class ConfigurationValidation
     {
         var text = exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message;
         return text.ReplaceLineEndings(" ");
+    }
+
+    /// <summary>
+    /// The binder leaves out an element of a list that does not convert, without a word: one unreadable
+    /// retry delay made the whole list fall back to the defaults. Each element is read here instead.
+    /// </summary>
+    private static IEnumerable<string> UnreadableRetryDelays(IConfiguration configuration)
+    {
+        foreach (var delay in configuration.GetSection("Delivery:RetryDelays").GetChildren())
+        {
+            if (!TimeSpan.TryParse(delay.Value, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                yield return $"Delivery:RetryDelays:{delay.Key} is not a time span (given: '{delay.Value}'); write it as hh:mm:ss.";
+            }
+        }
     }
 
     private static IEnumerable<string> DeliveryPolicyProblems(DeliveryPolicy policy)

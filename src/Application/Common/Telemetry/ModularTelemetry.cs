@@ -47,9 +47,12 @@ public static class ModularTelemetry
     private static readonly Counter<long> InboundReceived = Meter.CreateCounter<long>(
         "modular.inbound.received", "{email}", "Inbound emails stored (replies, bounces, complaints).");
 
-    /// <summary>The W3C <c>traceparent</c> of the current span, to be carried on a message row; null when nothing is traced.</summary>
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the current span, to be carried on a message row; null when the span
+    /// is not recorded (tracing off, or sampled out): then there is no trace for the delivery to join.
+    /// </summary>
     public static string? CurrentTraceParent() =>
-        Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } current ? current.Id : null;
 
     /// <summary>
     /// Starts the span of one delivery attempt: a child of the request that accepted the message (its
