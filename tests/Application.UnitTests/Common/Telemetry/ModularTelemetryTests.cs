@@ -11,7 +11,7 @@ public sealed class ModularTelemetryTests
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task Committed_status_events_are_counted_by_their_own_counter()
+    public async Task Committed_status_and_arrival_events_are_counted_by_their_own_counter()
     {
         var counted = await CountAsync(
             new MessageSent(Aggregates.Message(1, 2), Now),
@@ -19,13 +19,15 @@ public sealed class ModularTelemetryTests
             new MessageFailed(Aggregates.Message(3, 2), Now),
             new MessageUncertain(Aggregates.Message(4, 2), Now),
             new MessageBlocked(Aggregates.Message(5, 2), Now),
-            new MessageCanceled(Aggregates.Message(6, 2), Now));
+            new MessageCanceled(Aggregates.Message(6, 2), Now),
+            new MessageReceived(Aggregates.Message(7, 2), 5));
 
         Assert.Equal(2, counted.GetValueOrDefault("modular.emails.sent"));
         Assert.Equal(1, counted.GetValueOrDefault("modular.emails.failed"));
         Assert.Equal(1, counted.GetValueOrDefault("modular.emails.uncertain"));
         Assert.Equal(1, counted.GetValueOrDefault("modular.emails.blocked"));
-        Assert.Equal(4, counted.Count);
+        Assert.Equal(1, counted.GetValueOrDefault("modular.inbound.received"));
+        Assert.Equal(5, counted.Count);
     }
 
     [Fact]
