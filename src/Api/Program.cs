@@ -31,25 +31,45 @@ if (keyEncryption is null)
     return 1;
 }
 
-builder.Services.AddApplication();
-builder.Services.AddInfrastructure(builder.Configuration, keyEncryption);
-builder.Services.AddMediator((MediatorOptions options) =>
+// Registration reads and converts settings: a value that does not convert, or one the code refuses (a
+// negative rate limit), throws InvalidOperationException here, and nothing else does. Then the
+// validators run, before the database is touched. Either way the process ends with one line.
+WebApplication app;
+try
 {
-    options.ServiceLifetime = ServiceLifetime.Scoped;
-    options.Assemblies = [typeof(Modular.Application.DependencyInjection)];
-    options.PipelineBehaviors =
-    [
-        typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>), typeof(IdempotencyBehavior<,>), typeof(UnitOfWorkBehavior<,>),
-    ];
-});
+    builder.AddTelemetry();
+    builder.AddJsonLogs();
+    builder.Services.AddApplication();
+    builder.Services.AddInfrastructure(builder.Configuration, keyEncryption);
+    builder.Services.AddMediator((MediatorOptions options) =>
+    {
+        options.ServiceLifetime = ServiceLifetime.Scoped;
+        options.Assemblies = [typeof(Modular.Application.DependencyInjection)];
+        options.PipelineBehaviors =
+        [
+            typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>), typeof(IdempotencyBehavior<,>), typeof(UnitOfWorkBehavior<,>),
+        ];
+    });
 
-builder.Services.AddApiJson();
-builder.Services.AddApiKeyAuthentication(builder.Configuration);
-builder.Services.AddRequestRateLimits(builder.Configuration);
-builder.Services.AddOpenApi(options => options.AddWebhookPayloads());
-builder.Services.AddReadinessChecks(builder.Configuration);
+    builder.Services.AddApiJson();
+    builder.Services.AddApiKeyAuthentication(builder.Configuration);
+    builder.Services.AddRequestRateLimits(builder.Configuration);
+    builder.Services.AddOpenApi(options => options.AddWebhookPayloads());
+    builder.Services.AddReadinessChecks(builder.Configuration);
+    builder.Services.AddConfigurationValidation();
+    app = builder.Build();
+}
+catch (InvalidOperationException exception)
+{
+    await Console.Error.WriteLineAsync($"Modular cannot start: {ConfigurationValidation.OneLine(exception)}");
+    return 1;
+}
 
-var app = builder.Build();
+if (ConfigurationValidation.Refusal(app.Services) is { } invalid)
+{
+    await Console.Error.WriteLineAsync($"Modular cannot start: {invalid}");
+    return 1;
+}
 
 var dashboardAuthorization = new DashboardAuthorization(app.Environment.IsDevelopment(), app.Configuration["Admin:ApiKey"]);
 
@@ -66,7 +86,12 @@ app.UseAuthorization();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference().AllowAnonymous();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous().DisableRateLimiting();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions
+{
+    Predicate = check => check.Tags.Contains("ready"),
+    ResponseWriter = HealthReportWriter.WriteAsync,
+}).AllowAnonymous().DisableRateLimiting();
+app.MapMetrics();
 
 app.MapOrganizationEndpoints();
 app.MapApiKeyEndpoints();

@@ -20,6 +20,7 @@ public static class DependencyInjection
         services.AddScoped<ConsentChannels>();
         services.AddScoped<Common.Idempotency.IdempotencyContext>();
         services.AddScoped<IDomainEventHandler, ScheduleDelivery>();
+        services.AddSingleton<IDomainEventHandler, Common.Telemetry.MessageMetrics>();
         services.AddScoped<SendTimeScreening>();
         services.AddScoped<MessageAttempts>();
         services.AddSingleton<Common.Security.MailTokens>();

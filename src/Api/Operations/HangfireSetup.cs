@@ -3,23 +3,26 @@ using System.Security.Cryptography;
 using System.Text;
 using Hangfire;
 using Hangfire.Dashboard;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Modular.Api.Authentication;
 
 namespace Modular.Api.Operations;
 
 /// <summary>
-/// Who may see the Hangfire dashboard at <c>/hangfire</c>: local requests in Development; otherwise only
+/// Who may see the Hangfire dashboard at <c>/hangfire</c> and the metrics at <c>/metrics</c>: local requests in Development; otherwise only
 /// the admin key (Bearer, X-Api-Key, or HTTP Basic with the key as password, for browsers).
 /// </summary>
 internal sealed class DashboardAuthorization(bool isDevelopment, string? adminKey) : IDashboardAuthorizationFilter
 {
     public const string Path = "/hangfire";
 
-    /// <summary>Answers 401 with a Basic challenge before the dashboard sees a request it must refuse.</summary>
+    /// <summary>
+    /// Answers 401 with a Basic challenge before the dashboard, or the Prometheus scrape at
+    /// <c>/metrics</c> (the same rule), sees a request it must refuse.
+    /// </summary>
     public async Task GateAsync(HttpContext http, RequestDelegate next)
     {
-        if (!http.Request.Path.StartsWithSegments(Path) || IsAllowed(http))
+        var path = http.Request.Path;
+        if (!(path.StartsWithSegments(Path) || path.StartsWithSegments(Telemetry.MetricsPath)) || IsAllowed(http))
         {
             await next(http);
             return;
@@ -68,15 +71,3 @@ internal sealed class DashboardAuthorization(bool isDevelopment, string? adminKe
     }
 }
 
-/// <summary>Ready only when a Hangfire server of this storage is alive (the job server of <c>/health/ready</c>).</summary>
-internal sealed class JobServerHealthCheck(JobStorage storage) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        var servers = storage.GetMonitoringApi().Servers();
-        var alive = servers.Count(s => s.Heartbeat is { } beat && DateTime.UtcNow - beat < TimeSpan.FromMinutes(1));
-        return Task.FromResult(alive > 0
-            ? HealthCheckResult.Healthy($"{alive} job server(s) alive.")
-            : HealthCheckResult.Unhealthy("No job server is alive."));
-    }
-}

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Modular.Api.Authentication;
 using Modular.Api.Common;
 using Modular.Api.Operations;
@@ -27,7 +28,7 @@ internal static class ApiServices
         // in Development, so ExceptionHandler can answer 422 naming the field instead of a bare 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions["trace_id"] = context.HttpContext.TraceIdentifier);
+            context.ProblemDetails.Extensions["trace_id"] = TraceId(context.HttpContext));
 
         // After the default writer: answers problem+json to clients that do not accept JSON too.
         services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
@@ -35,6 +36,15 @@ internal static class ApiServices
         services.AddSingleton<DatabaseOutage>();
         return services;
     }
+
+    /// <summary>
+    /// The W3C trace id of the request (the one its spans and log lines carry), so a client's error report
+    /// leads to its trace; ASP.NET Core's connection-based identifier only where no activity runs.
+    /// </summary>
+    public static string TraceId(HttpContext http) =>
+        System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } activity
+            ? activity.TraceId.ToHexString()
+            : http.TraceIdentifier;
 
     /// <summary>Every endpoint needs an organization's key unless it says otherwise; administration needs the admin key.</summary>
     public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services, IConfiguration configuration)
@@ -50,15 +60,29 @@ internal static class ApiServices
         return services;
     }
 
-    /// <summary><c>/health/ready</c> checks the database and, where this instance runs one, the job server.</summary>
+    /// <summary>
+    /// <c>/health/ready</c> checks the database, the job server where this instance runs one, and the
+    /// default relay (degraded, not failed, when it cannot be reached); each within <c>Health:Timeout</c>
+    /// (default 3 s), so readiness answers in bounded time whatever hangs.
+    /// </summary>
     public static IServiceCollection AddReadinessChecks(this IServiceCollection services, IConfiguration configuration)
     {
-        var checks = services.AddHealthChecks().AddDbContextCheck<ModularDbContext>("database", tags: ["ready"]);
+        var timeout = configuration.GetValue("Health:Timeout", TimeSpan.FromSeconds(3));
+        var checks = services.AddHealthChecks()
+            .AddDbContextCheck<ModularDbContext>("database", HealthStatus.Unhealthy, tags: ["ready"]);
         if (configuration.GetValue("Delivery:RunServer", true))
         {
-            checks.AddCheck<JobServerHealthCheck>("job_server", tags: ["ready"]);
+            checks.AddCheck<JobServerHealthCheck>("job_server", HealthStatus.Unhealthy, tags: ["ready"], timeout: timeout);
         }
 
+        checks.AddCheck<SmtpRelayHealthCheck>("smtp_default_relay", HealthStatus.Degraded, tags: ["ready"], timeout: timeout);
+        services.Configure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var registration in options.Registrations)
+            {
+                registration.Timeout = timeout;
+            }
+        });
         return services;
     }
 }

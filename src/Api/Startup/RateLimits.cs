@@ -63,7 +63,7 @@ internal static class RateLimits
         var tokenLimit = configuration.GetValue(burstKey, burst);
         if (permitsPerSecond <= 0 || tokenLimit <= 0)
         {
-            throw new InvalidOperationException($"{rateKey} and {burstKey} must be positive.");
+            throw new InvalidOperationException($"{rateKey} and {burstKey} must be positive (given: {permitsPerSecond} and {tokenLimit}).");
         }
 
         var tokensPerPeriod = Math.Max(1, (int)Math.Round(permitsPerSecond));

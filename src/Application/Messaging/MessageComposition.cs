@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Specifications;
+using Modular.Application.Common.Telemetry;
 using Modular.Domain.Common;
 using Modular.Domain.Contacts;
 using Modular.Domain.Deliverability;
@@ -82,7 +83,7 @@ public static partial class MessageComposition
     public static async Task<Result<Message>> AddOutboundAsync(
         IRepository<Message> messages, Conversation conversation, OutboundDraft draft, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var message = Message.CreateOutbound(draft, now);
+        var message = Message.CreateOutbound(draft with { TraceParent = ModularTelemetry.CurrentTraceParent() }, now);
         if (message.IsFailure)
         {
             return message.Error!;

@@ -154,6 +154,9 @@ public sealed record OutboundDraft
 
     /// <summary>A scheduled follow-up that is canceled when the contact writes in its conversation first.</summary>
     public bool CancelOnReply { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the request that accepted the message, if it was traced.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>A file that came with an inbound message: its place (from 0), name, type and size; the content is stored apart.</summary>
@@ -284,6 +287,12 @@ public sealed class Message : AggregateRoot, ITenantOwned
     /// <summary>A scheduled follow-up that a (non-automatic) reply in its conversation cancels.</summary>
     public bool CancelOnReply { get; private set; }
 
+    /// <summary>
+    /// The W3C trace context (<c>traceparent</c>) of the request that accepted an outbound message, so its
+    /// delivery, however much later, joins that request's trace. Null when nothing was traced.
+    /// </summary>
+    public string? TraceParent { get; private set; }
+
     /// <summary>Why the message was canceled (<c>canceled_by_request</c>, <see cref="ContactReplied"/>); null otherwise.</summary>
     public string? CancelReason { get; private set; }
 
@@ -367,6 +376,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
             _references = [.. draft.References],
             ScheduleAt = draft.ScheduleAt,
             CancelOnReply = draft.CancelOnReply,
+            TraceParent = draft.TraceParent,
             _complianceResults = [.. draft.ComplianceResults],
             CreatedAt = now,
             UpdatedAt = now,

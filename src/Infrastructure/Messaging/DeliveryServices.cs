@@ -62,6 +62,7 @@ public static class DeliveryServices
         services.AddSingleton(_ => NpgsqlDataSource.Create(DependencyInjection.WithPoolDefaults(connectionString)));
         services.AddSingleton(_ => new SessionLocks(connectionString));
         services.AddSingleton<DeliveryClaimer>();
+        services.AddSingleton<QueueDepthGauge>();
         services.AddHostedService<ClaimerHeartbeat>();
         services.Configure<Inbound.InboundOptions>(configuration.GetSection(Inbound.InboundOptions.Section));
         services.AddSingleton<Inbound.ImapMailboxStore>();

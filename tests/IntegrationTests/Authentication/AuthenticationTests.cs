@@ -111,15 +111,25 @@ public sealed class AuthenticationTests(ApiFactory api)
         Assert.Equal([created.Id()], users.Ids());
     }
 
-    [Theory]
-    [InlineData("/health/live")]
-    [InlineData("/health/ready")]
-    public async Task Health_checks_need_no_key(string path)
+    [Fact]
+    public async Task Liveness_needs_no_key()
     {
-        using var response = await api.CreateAnonymousClient().GetAsync(path);
+        using var response = await api.CreateAnonymousClient().GetAsync("/health/live");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Readiness_needs_no_key_and_reports_each_check()
+    {
+        using var response = await api.CreateAnonymousClient().GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var report = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("healthy", report.GetProperty("status").GetString());
+        var checks = report.GetProperty("checks").EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetProperty("status").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["database"] = "healthy", ["job_server"] = "healthy", ["smtp_default_relay"] = "healthy" }, checks);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Modular.Application.Common.Security;
+using Modular.Application.Common.Telemetry;
 using Modular.Application.Messaging.Ports;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
@@ -39,6 +40,20 @@ public sealed partial class MessageAttempts(
     /// (another instance recovered the message): then nothing was sent and nothing is to be recorded.
     /// </summary>
     public async Task<AttemptedDelivery?> AttemptAsync(Message message, Channel channel, Audience audience, CancellationToken cancellationToken)
+    {
+        // One span per attempt, in the trace of the request that accepted the message (null when untraced).
+        using var activity = ModularTelemetry.StartDelivery(message.Id, message.TraceParent);
+        ModularTelemetry.AttemptStarted(clock.GetUtcNow() - message.DueAt);
+        var attempted = await AttemptTracedAsync(message, channel, audience, cancellationToken);
+        if (attempted is not null)
+        {
+            ModularTelemetry.AttemptEnded(activity, attempted.Outcome.Outcome, attempted.Outcome.Reply?.Code);
+        }
+
+        return attempted;
+    }
+
+    private async Task<AttemptedDelivery?> AttemptTracedAsync(Message message, Channel channel, Audience audience, CancellationToken cancellationToken)
     {
         var fetched = AttachmentFetchResult.Success([]);
         if (message.AttachmentUrls.Count > 0)

@@ -8,6 +8,7 @@ using Modular.Application.Common.Idempotency;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Specifications;
 using Modular.Application.Common.Validation;
+using Modular.Application.Common.Telemetry;
 using Modular.Application.Contacts;
 using Modular.Application.Messaging.Ports;
 using Modular.Application.Conversations;
@@ -221,6 +222,11 @@ public sealed class SendChannelEmailHandler(
         if (message.IsFailure)
         {
             return message.Error!;
+        }
+
+        if (!command.DryRun)
+        {
+            ModularTelemetry.SendAccepted("channel");
         }
 
         return new SendChannelEmailResponse(new SentEmail(

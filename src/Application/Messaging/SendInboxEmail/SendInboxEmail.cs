@@ -7,6 +7,7 @@ using Modular.Application.Common.Idempotency;
 using Modular.Application.Common.Persistence;
 using Modular.Application.Common.Validation;
 using Modular.Application.Common.Specifications;
+using Modular.Application.Common.Telemetry;
 using Modular.Application.Messaging.Ports;
 using Modular.Domain.Channels;
 using Modular.Domain.Common;
@@ -275,6 +276,11 @@ public sealed class SendInboxEmailHandler(
         }
 
         var accepted = message.Value.Status != DeliveryStatus.Blocked;
+        if (!command.DryRun)
+        {
+            ModularTelemetry.SendAccepted("inbox");
+        }
+
         return new SendInboxEmailResponse(
             message.Value.Id,
             conversation.Id,

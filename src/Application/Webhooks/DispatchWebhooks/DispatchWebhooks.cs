@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using Mediator;
 using Microsoft.Extensions.Logging;
+using Modular.Application.Common.Telemetry;
 using Modular.Application.Webhooks.Ports;
 
 namespace Modular.Application.Webhooks.DispatchWebhooks;
@@ -94,6 +95,7 @@ public sealed partial class DispatchWebhooksHandler(
             var now = clock.GetUtcNow();
             var timestamp = now.ToUnixTimeSeconds();
             var signature = WebhookSigning.Signature(secrets.Plain(delivery.ProtectedSecrets), delivery.EventPublicId, timestamp, delivery.Body);
+            using var activity = ModularTelemetry.StartWebhook(delivery.EventPublicId);
             var outcome = await sender.SendAsync(new WebhookRequest(delivery.Url, delivery.EventPublicId, timestamp, signature, delivery.Body), CancellationToken.None);
             var at = clock.GetUtcNow();
             var retryAt = outcome.Succeeded ? null : policy.NextAttemptAt(delivery.Attempts + 1, at);

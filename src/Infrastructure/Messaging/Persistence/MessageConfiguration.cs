@@ -19,6 +19,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.Subject).HasMaxLength(Message.SubjectMaxLength);
         builder.Property(m => m.MessageIdHeader).HasMaxLength(255);
         builder.Property(m => m.InReplyTo).HasMaxLength(255);
+        // A W3C traceparent is 55 characters (version 00); room for a later version's longer form.
+        builder.Property(m => m.TraceParent).HasMaxLength(128);
         builder.PrimitiveCollection(m => m.AttachmentUrls).HasField("_attachmentUrls");
         builder.PrimitiveCollection(m => m.References).HasField("_references");
 

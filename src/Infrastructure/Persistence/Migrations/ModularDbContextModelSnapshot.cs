@@ -591,6 +591,11 @@ namespace Modular.Infrastructure.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("text_body");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");

@@ -6,11 +6,18 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Modular.Infrastructure.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class ApiKeysArchivedChannelsErasedContacts : Migration
+    public partial class ApiKeysErasureArchiveTraceParent : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "trace_parent",
+                table: "messages",
+                type: "character varying(128)",
+                maxLength: 128,
+                nullable: true);
+
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "erased_at",
                 table: "contacts",
@@ -46,6 +53,10 @@ namespace Modular.Infrastructure.Persistence.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropColumn(
+                name: "trace_parent",
+                table: "messages");
+
             migrationBuilder.DropColumn(
                 name: "erased_at",
                 table: "contacts");

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Modular.Infrastructure.Persistence.Migrations
 {
     [DbContext(typeof(ModularDbContext))]
-    [Migration("20261202032213_ApiKeysArchivedChannelsErasedContacts")]
-    partial class ApiKeysArchivedChannelsErasedContacts
+    [Migration("20261202035832_ApiKeysErasureArchiveTraceParent")]
+    partial class ApiKeysErasureArchiveTraceParent
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -593,6 +593,11 @@ namespace Modular.Infrastructure.Persistence.Migrations
                     b.Property<string>("TextBody")
                         .HasColumnType("text")
                         .HasColumnName("text_body");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("trace_parent");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
