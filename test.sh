@@ -24,6 +24,8 @@ trap on_exit EXIT
 
 # shellcheck source=scripts/services.sh
 source "$REPO/scripts/services.sh"
+# shellcheck source=scripts/test-tools.sh
+source "$REPO/scripts/test-tools.sh"
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
@@ -32,6 +34,8 @@ ensure_postgres
 ensure_maildev
 ensure_dovecot
 ensure_python_dkim
+ensure_openapi_tools
+ensure_chromium
 recreate_database modular_test
 recreate_database modular_test_defaults
 recreate_database modular_test_restart
@@ -43,6 +47,7 @@ recreate_database modular_test_relays
 recreate_database modular_test_limits
 recreate_database modular_test_races
 recreate_database modular_test_inbound
+recreate_database modular_test_browser
 
 export ConnectionStrings__Database
 ConnectionStrings__Database="$(pg_connection_string modular_test)"

@@ -2,6 +2,7 @@ using Hangfire;
 using Mediator;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Modular.Api.Channels;
+using Modular.Api.Common;
 using Modular.Api.Contacts;
 using Modular.Api.Conversations;
 using Modular.Api.Deliverability;
@@ -46,7 +47,7 @@ builder.Services.AddMediator((MediatorOptions options) =>
 builder.Services.AddApiJson();
 builder.Services.AddApiKeyAuthentication(builder.Configuration);
 builder.Services.AddRequestRateLimits(builder.Configuration);
-builder.Services.AddOpenApi(options => options.AddWebhookPayloads());
+builder.Services.AddOpenApi(options => options.AddModularConventions().AddWebhookPayloads());
 builder.Services.AddReadinessChecks(builder.Configuration);
 
 var app = builder.Build();
