@@ -65,7 +65,8 @@ app.Use(dashboardAuthorization.GateAsync);
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference().AllowAnonymous();
+// Scalar's request form sends the key of the document's security scheme (Authorization: Bearer).
+app.MapScalarApiReference(options => options.AddPreferredSecuritySchemes(OpenApiConventions.SecurityScheme)).AllowAnonymous();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous().DisableRateLimiting();
 
