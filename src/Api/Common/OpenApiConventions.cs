@@ -1,6 +1,10 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using FluentValidation;
+using FluentValidation.Validators;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
@@ -30,6 +34,7 @@ internal static class OpenApiConventions
             TypeStrings(schema, context);
             PlainNumbers(schema);
             DropComputedMembers(schema, context);
+            RequireValidatedMembers(schema, context);
             return Task.CompletedTask;
         });
         options.AddOperationTransformer((operation, context, _) =>
@@ -81,7 +86,7 @@ internal static class OpenApiConventions
         }
 
         // The same for the values of a map of strings (compliance_results: address → reason).
-        if (context.JsonTypeInfo.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Dictionary
+        if (context.JsonTypeInfo.Kind == JsonTypeInfoKind.Dictionary
             && context.JsonTypeInfo.ElementType == typeof(string) && schema.AdditionalProperties is null)
         {
             schema.AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.String };
@@ -143,6 +148,49 @@ internal static class OpenApiConventions
         if (schema.Required is { Count: 0 })
         {
             schema.Required = null;
+        }
+    }
+
+    /// <summary>
+    /// The request types are all-nullable records (a missing field must become a 422 naming it, not a
+    /// binding error), so the type alone says nothing is required. Their validator does: a member with an
+    /// unconditional NotNull or NotEmpty rule is required and not null (<c>from</c> and <c>to</c> of the
+    /// channel send; <c>creator_id</c>, <c>inbox</c> and <c>text</c> of the inbox send).
+    /// </summary>
+    private static void RequireValidatedMembers(OpenApiSchema schema, OpenApiSchemaTransformerContext context)
+    {
+        if (schema.Properties is null || context.JsonTypeInfo.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        using var scope = context.ApplicationServices.CreateScope();
+        if (scope.ServiceProvider.GetService(typeof(IValidator<>).MakeGenericType(context.JsonTypeInfo.Type)) is not IValidator validator)
+        {
+            return;
+        }
+
+        var descriptor = validator.CreateDescriptor();
+        foreach (var property in context.JsonTypeInfo.Properties)
+        {
+            if (property.AttributeProvider is not MemberInfo member || !schema.Properties.TryGetValue(property.Name, out var propertySchema)
+                || !descriptor.GetRulesForMember(member.Name).SelectMany(r => r.Components)
+                    .Any(c => !c.HasCondition && !c.HasAsyncCondition && c.Validator is INotNullValidator or INotEmptyValidator))
+            {
+                continue;
+            }
+
+            schema.Required ??= new HashSet<string>(StringComparer.Ordinal);
+            schema.Required.Add(property.Name);
+            if (propertySchema is OpenApiSchema { Type: { } type } concrete)
+            {
+                concrete.Type = type & ~JsonSchemaType.Null;
+            }
+            else if (propertySchema is OpenApiSchema { Type: null } untypedString && property.PropertyType == typeof(string))
+            {
+                // Typed here, before TypeStrings reaches the property (it would add null).
+                untypedString.Type = JsonSchemaType.String;
+            }
         }
     }
 

@@ -97,6 +97,11 @@ public sealed partial class OpenApiDocumentTests(ApiFactory api)
         var send = schemas.GetProperty("SendChannelEmailCommand");
         Assert.Equal(["null", "string"], send.GetProperty("properties").GetProperty("subject").GetProperty("type").EnumerateArray().Select(t => t.GetString()!).Order());
         Assert.False(send.TryGetProperty("required", out var required) && required.EnumerateArray().Any(r => r.GetString() == "subject"));
+        // What the validator requires unconditionally is required, and not null.
+        Assert.Equal(["from", "to"], send.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order());
+        Assert.Equal("string", send.GetProperty("properties").GetProperty("to").GetProperty("type").GetString());
+        var inbox = schemas.GetProperty("SendInboxEmailCommand");
+        Assert.Equal(["creator_id", "inbox", "text"], inbox.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order());
         var sent = schemas.GetProperty("SentEmail");
         Assert.Contains("id", sent.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal("integer", sent.GetProperty("properties").GetProperty("id").GetProperty("type").GetString());
