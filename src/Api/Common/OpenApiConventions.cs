@@ -27,6 +27,22 @@ internal static class OpenApiConventions
     /// <summary>The component schema of every error answer.</summary>
     public const string ProblemSchema = "ProblemDetails";
 
+    /// <summary>What each group of endpoints is for (Scalar shows it above the group). A new tag without one only warns in the lint.</summary>
+    private static readonly Dictionary<string, string> TagDescriptions = new(StringComparer.Ordinal)
+    {
+        ["Messaging"] = "Sending email: channel-style (from a channel's address) or inbox-style (from an inbox, to targets or in a thread).",
+        ["Inbound"] = "Email received: raw MIME handed to a channel (the IMAP watcher does the same on its own).",
+        ["Administration"] = "Organizations and their first API key; the admin key only.",
+        ["Users"] = "The people of an organization who send from its inboxes.",
+        ["Channels"] = "Sending addresses with their SMTP relay (or the default one), mailbox and DKIM key.",
+        ["Inboxes"] = "Shared inboxes over a channel, for the inbox-style send.",
+        ["Contacts"] = "The people emailed, and their consent per channel.",
+        ["Messages"] = "Each email with its delivery status and attempts; scheduled sends can be rescheduled or canceled.",
+        ["Conversations"] = "Threads between a channel and a contact, with their messages.",
+        ["Suppressions"] = "Addresses never sent to (bounced, complained, unsubscribed, or added by hand).",
+        ["Webhooks"] = "Endpoints that receive signed events (message.*, contact.*), with their delivery log.",
+    };
+
     public static OpenApiOptions AddModularConventions(this OpenApiOptions options)
     {
         options.AddSchemaTransformer((schema, context, _) =>
@@ -61,6 +77,11 @@ internal static class OpenApiConventions
             };
             document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
             document.Components.Schemas[ProblemSchema] = Problem();
+            foreach (var tag in document.Tags?.AsEnumerable() ?? [])
+            {
+                tag.Description ??= tag.Name is { } name && TagDescriptions.TryGetValue(name, out var text) ? text : null;
+            }
+
             UniqueOperationIds(document);
             foreach (var server in document.Servers ?? [])
             {
