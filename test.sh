@@ -24,6 +24,8 @@ trap on_exit EXIT
 
 # shellcheck source=scripts/services.sh
 source "$REPO/scripts/services.sh"
+# shellcheck source=scripts/test-tools.sh
+source "$REPO/scripts/test-tools.sh"
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
@@ -32,6 +34,9 @@ ensure_postgres
 ensure_maildev
 ensure_dovecot
 ensure_python_dkim
+# Without these two only their own tests fail (with a message saying what is missing); the rest still run.
+ensure_openapi_tools || echo "test.sh: the OpenAPI test tools could not be installed: the OpenAPI document tests will fail" >&2
+ensure_chromium || echo "test.sh: chromium could not be installed: the browser tests will fail" >&2
 recreate_database modular_test
 recreate_database modular_test_defaults
 recreate_database modular_test_restart
@@ -44,6 +49,7 @@ recreate_database modular_test_limits
 recreate_database modular_test_races
 recreate_database modular_test_inbound
 recreate_database modular_test_keys
+recreate_database modular_test_browser
 
 export ConnectionStrings__Database
 ConnectionStrings__Database="$(pg_connection_string modular_test)"

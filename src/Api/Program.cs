@@ -2,6 +2,7 @@ using Hangfire;
 using Mediator;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Modular.Api.Channels;
+using Modular.Api.Common;
 using Modular.Api.Contacts;
 using Modular.Api.Conversations;
 using Modular.Api.Deliverability;
@@ -54,7 +55,7 @@ try
     builder.Services.AddApiJson();
     builder.Services.AddApiKeyAuthentication(builder.Configuration);
     builder.Services.AddRequestRateLimits(builder.Configuration);
-    builder.Services.AddOpenApi(options => options.AddWebhookPayloads());
+    builder.Services.AddOpenApi(options => options.AddModularConventions().AddWebhookPayloads());
     builder.Services.AddReadinessChecks(builder.Configuration);
     builder.Services.AddConfigurationValidation();
     app = builder.Build();
@@ -84,7 +85,8 @@ app.Use(dashboardAuthorization.GateAsync);
 app.UseAuthorization();
 
 app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference().AllowAnonymous();
+// Scalar's request form sends the key of the document's security scheme (Authorization: Bearer).
+app.MapScalarApiReference(options => options.AddPreferredSecuritySchemes(OpenApiConventions.SecurityScheme)).AllowAnonymous();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
 app.MapHealthChecks("/health/ready", new HealthCheckOptions
 {

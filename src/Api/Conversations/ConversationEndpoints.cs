@@ -18,7 +18,8 @@ internal static class ConversationEndpoints
         var conversations = app.MapGroup("/v1/conversations").WithTags("Conversations");
 
         conversations.MapGet("/", async (
-                HttpRequest request,
+                [FromQuery(Name = "status[]")] string[]? statusList,
+                [FromQuery(Name = "status")] string[]? status,
                 [FromQuery(Name = "channel_id")] long? channelId,
                 [FromQuery(Name = "inbox_id")] long? inboxId,
                 [FromQuery(Name = "contact_id")] long? contactId,
@@ -29,7 +30,7 @@ internal static class ConversationEndpoints
                 CancellationToken ct) =>
             {
                 // status[]=open&status[]=closed (also plain status=open).
-                string[] statuses = [.. request.Query["status[]"].Concat(request.Query["status"]).OfType<string>()];
+                string[] statuses = [.. statusList ?? [], .. status ?? []];
                 var query = new ListConversationsQuery(statuses, channelId, inboxId, contactId, limit, offset, order);
                 return (await sender.Send(query, ct)).ToOk();
             })

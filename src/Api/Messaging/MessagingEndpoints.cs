@@ -17,6 +17,34 @@ namespace Modular.Api.Messaging;
 
 internal static class MessagingEndpoints
 {
+    /// <summary>The channel-style send as Scalar shows it: the demo channel of <c>./run.sh</c> to a new contact.</summary>
+    private const string ChannelEmailExample = """
+        {
+          "from": "demo@modular.example.com",
+          "to": "Carol <carol@customer.example.com>",
+          "subject": "Your refund",
+          "body": "<p>Thanks for reaching out! We have processed your refund.</p>",
+          "cc": ["billing@customer.example.com"],
+          "reply_to": "support@modular.example.com",
+          "sender_name": "Modular Support",
+          "conversation_status": "open",
+          "local_id": "refund-10045"
+        }
+        """;
+
+    /// <summary>The inbox-style send: a new thread from the demo inbox and user of <c>./run.sh</c> (a reply gives <c>convo_id</c> instead of <c>targets</c>).</summary>
+    private const string InboxEmailExample = """
+        {
+          "creator_id": 6,
+          "inbox": 5,
+          "conv_title": "Your refund",
+          "targets": ["to:carol@customer.example.com", "cc:billing@customer.example.com"],
+          "text": "<p>Thanks for reaching out! We have processed your refund.</p>",
+          "raw_text": "Thanks for reaching out! We have processed your refund.",
+          "local_id": "refund-10046"
+        }
+        """;
+
     public static void MapMessagingEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/messaging/email", async (
@@ -33,10 +61,13 @@ internal static class MessagingEndpoints
                     ? TypedResults.Ok(preview)
                     : result.ToCreated(r => $"/v1/messages/{r.Data.Id}");
             })
+            .WithName("sendChannelEmail")
             .WithTags("Messaging")
             .WithSummary("Send an email from a channel (now, or at schedule_at)")
             .WithDescription("Creates the contact and conversation when needed, threads the email into the contact's latest conversation on the channel, and queues its delivery. With dry_run=true: 200 with the raw MIME and the recipients it would go to; nothing is stored or sent.")
-            .Produces<SendChannelEmailResponse>(StatusCodes.Status201Created);
+            .Produces<SendChannelEmailResponse>(StatusCodes.Status201Created)
+            .Produces<EmailPreview>()
+            .WithRequestExample(ChannelEmailExample);
 
         app.MapPost("/v1/email/send", async (
                 SendInboxEmailCommand body,
@@ -50,10 +81,12 @@ internal static class MessagingEndpoints
                 var result = await sender.SendIdempotentAsync(command, http, ct);
                 return result is { IsSuccess: true, Value.Preview: { } preview } ? TypedResults.Ok(preview) : result.ToOk();
             })
+            .WithName("sendInboxEmail")
             .WithTags("Messaging")
             .WithSummary("Send an email from an inbox: a new thread to targets, or a reply in convo_id")
             .WithDescription("Recipients opted out of the inbox's channel are left out and listed in compliance_results; queued is false when nobody is left. With dry_run=true: 200 with the raw MIME and the recipients it would go to; nothing is stored or sent.")
-            .Produces<SendInboxEmailResponse>();
+            .Produces<SendInboxEmailResponse>()
+            .WithRequestExample(InboxEmailExample);
 
         var messages = app.MapGroup("/v1/messages").WithTags("Messages");
 

@@ -17,6 +17,21 @@ internal static class WebhookOpenApi
                 document.Components.Schemas[type.Name] = await context.GetOrCreateSchemaAsync(type, null, cancellationToken);
             }
 
+            // data is one of the three payloads (which one the type says): typed, not "any".
+            if (document.Components.Schemas[nameof(WebhookEnvelope)] is OpenApiSchema { Properties: { } envelope } && envelope.ContainsKey("data"))
+            {
+                envelope["data"] = new OpenApiSchema
+                {
+                    Description = "MessageEventData for message.* (MessageReportEventData for message.bounced and message.complained), ContactEventData for contact.*.",
+                    OneOf =
+                    [
+                        new OpenApiSchemaReference(nameof(MessageEventData), document),
+                        new OpenApiSchemaReference(nameof(MessageReportEventData), document),
+                        new OpenApiSchemaReference(nameof(ContactEventData), document),
+                    ],
+                };
+            }
+
             document.Webhooks ??= new Dictionary<string, IOpenApiPathItem>();
             foreach (var (eventType, data) in WebhookEndpointsCatalog.Types)
             {
@@ -26,6 +41,9 @@ internal static class WebhookOpenApi
                     {
                         [HttpMethod.Post] = new()
                         {
+                            OperationId = "webhook" + string.Concat(eventType.Split('.', '_').Select(w => char.ToUpperInvariant(w[0]) + w[1..])),
+                            // The receiver checks the signature, not a key of this service: no security scheme applies.
+                            Security = [new OpenApiSecurityRequirement()],
                             Summary = $"{eventType}: a WebhookEnvelope whose data is {data}",
                             Description = WebhookEndpointsCatalog.Signing,
                             RequestBody = new OpenApiRequestBody
