@@ -16,15 +16,20 @@ internal sealed class ConversationContacts(ModularDbContext db, KnownContacts kn
     {
         var found = new Dictionary<long, long?>();
         var missing = new List<long>();
+        Dictionary<long, long?>? tracked = null;
         foreach (var id in conversationIds)
         {
             if (known.TryGet(id, out var contactId))
             {
                 found[id] = contactId;
+                continue;
             }
-            else if (db.Set<Conversation>().Local.FirstOrDefault(c => c.Id == id) is { } local)
+
+            // The tracked conversations once (each look at them detects changes over the whole context).
+            tracked ??= db.Set<Conversation>().Local.ToDictionary(c => c.Id, c => c.ContactId);
+            if (tracked.TryGetValue(id, out var local))
             {
-                found[id] = local.ContactId;
+                found[id] = local;
             }
             else
             {
