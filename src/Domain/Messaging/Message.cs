@@ -676,7 +676,7 @@ public sealed class Message : AggregateRoot, ITenantOwned
     /// Erases a contact's personal data from a message of its conversations (GDPR): bodies, subject,
     /// attachment links and names go; the contact's address becomes <paramref name="placeholder"/> wherever
     /// it appears (recipients, sender, reply-to, compliance results, SMTP replies, the error). Ids, status,
-    /// times and the Message-ID stay, so the thread is still counted. A scheduled message is canceled
+    /// times and the Message-ID stay, so the thread is still counted. A scheduled or queued message is canceled
     /// (reason <see cref="ContactErased"/>); the raw source and attachment contents are removed by the caller.
     /// </summary>
     public void ErasePersonalData(string normalizedAddress, string placeholder, DateTimeOffset now)
@@ -709,7 +709,8 @@ public sealed class Message : AggregateRoot, ITenantOwned
         }
 
         Error = Scrub(Error);
-        if (Status == DeliveryStatus.Scheduled)
+        // Nothing waiting goes out any more: a scheduled send, and a queued one (a retry due later, or not yet claimed).
+        if (Status is DeliveryStatus.Scheduled or DeliveryStatus.Queued)
         {
             Status = DeliveryStatus.Canceled;
             CancelReason = ContactErased;
