@@ -34,7 +34,7 @@ public sealed class ApiKeyOptions : AuthenticationSchemeOptions
 /// Reads the key from <c>Authorization: Bearer</c> or <c>X-Api-Key</c>. The admin key from configuration
 /// makes an administrator; any other key is looked up by its hash and makes its organization the tenant.
 /// </summary>
-internal sealed class ApiKeyAuthenticationHandler(
+internal sealed partial class ApiKeyAuthenticationHandler(
     IOptionsMonitor<ApiKeyOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
@@ -77,7 +77,15 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         if (known.ShouldRecordUse(now))
         {
-            await RecordUseAsync(known.Id, now);
+            try
+            {
+                await RecordUseAsync(known.Id, now);
+            }
+            catch (Exception exception) when (exception is System.Data.Common.DbException or OperationCanceledException)
+            {
+                // Best effort: a key that is valid stays valid when its last use cannot be written (the next use tries again).
+                LogUseNotRecorded(Logger, exception, known.Id);
+            }
         }
 
         tenant.Set(known.OrganizationId);
@@ -124,6 +132,9 @@ internal sealed class ApiKeyAuthenticationHandler(
             .Where(k => k.Id == keyId && (k.LastUsedAt == null || k.LastUsedAt <= before))
             .ExecuteUpdateAsync(set => set.SetProperty(k => k.LastUsedAt, now), Context.RequestAborted);
     }
+
+    [LoggerMessage(EventId = 1210, Level = LogLevel.Debug, Message = "The last use of API key {KeyId} was not recorded")]
+    private static partial void LogUseNotRecorded(ILogger logger, Exception exception, long keyId);
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         WriteProblem(StatusCodes.Status401Unauthorized, "A valid API key is required (Authorization: Bearer <key> or X-Api-Key).");

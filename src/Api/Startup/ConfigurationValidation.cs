@@ -107,12 +107,10 @@ internal static class ConfigurationValidation
 /// <summary>The default relay's settings (<c>Smtp</c>): a known security mode, a port, positive limits and timeouts.</summary>
 internal sealed class SmtpOptionsValidation : IValidateOptions<SmtpOptions>
 {
-    private static readonly string[] SecurityModes = ["none", "starttls", "ssl"];
-
     public ValidateOptionsResult Validate(string? name, SmtpOptions options)
     {
         var failures = new List<string>();
-        if (!SecurityModes.Contains(options.Security, StringComparer.OrdinalIgnoreCase))
+        if (!Modular.Application.Channels.SmtpInput.SecurityValues.Contains(options.Security, StringComparer.OrdinalIgnoreCase))
         {
             failures.Add($"Smtp:Security must be one of none, starttls, ssl (given: '{options.Security}').");
         }

@@ -17,17 +17,18 @@ internal static class WebhookOpenApi
                 document.Components.Schemas[type.Name] = await context.GetOrCreateSchemaAsync(type, null, cancellationToken);
             }
 
-            // data is one of the three payloads (which one the type says): typed, not "any".
+            // data is one of the four payloads (which one the type says): typed, not "any".
             if (document.Components.Schemas[nameof(WebhookEnvelope)] is OpenApiSchema { Properties: { } envelope } && envelope.ContainsKey("data"))
             {
                 envelope["data"] = new OpenApiSchema
                 {
-                    Description = "MessageEventData for message.* (MessageReportEventData for message.bounced and message.complained), ContactEventData for contact.*.",
+                    Description = "MessageEventData for message.* (MessageReportEventData for message.bounced and message.complained), ContactEventData for contact.* (ContactErasedEventData for contact.erased).",
                     OneOf =
                     [
                         new OpenApiSchemaReference(nameof(MessageEventData), document),
                         new OpenApiSchemaReference(nameof(MessageReportEventData), document),
                         new OpenApiSchemaReference(nameof(ContactEventData), document),
+                        new OpenApiSchemaReference(nameof(ContactErasedEventData), document),
                     ],
                 };
             }

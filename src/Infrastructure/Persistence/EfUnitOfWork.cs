@@ -25,17 +25,23 @@ internal sealed class EfUnitOfWork(
         db.ChangeTracker.DetectChanges();
         var detecting = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
+        IReadOnlyList<IDomainEvent> events;
         try
         {
-            await SaveDetectedAsync(cancellationToken);
+            events = await SaveDetectedAsync(cancellationToken);
         }
         finally
         {
             db.ChangeTracker.AutoDetectChangesEnabled = detecting;
         }
+
+        // The change is committed: what reacts to it runs now (with change detection on again, as its
+        // handlers may change entities), and a failure here cannot undo it.
+        await dispatcher.DispatchAsync(events, CancellationToken.None);
     }
 
-    private async Task SaveDetectedAsync(CancellationToken cancellationToken)
+    /// <summary>Saves what was detected, with the recorders' rows; returns the events raised, for dispatch.</summary>
+    private async Task<IReadOnlyList<IDomainEvent>> SaveDetectedAsync(CancellationToken cancellationToken)
     {
         var aggregates = db.ChangeTracker.Entries<AggregateRoot>().Select(e => e.Entity).Where(a => a.DomainEvents.Count > 0).ToList();
         var events = aggregates.SelectMany(a => a.DomainEvents).ToList();
@@ -81,8 +87,7 @@ internal sealed class EfUnitOfWork(
             recorder.Committed();
         }
 
-        // The change is committed: what reacts to it runs now, and a failure here cannot undo it.
-        await dispatcher.DispatchAsync(events, CancellationToken.None);
+        return events;
     }
 
     private async Task SaveAsync(

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mediator;
 using Modular.Application.Common.Persistence;
+using Modular.Application.Common.Specifications;
 using Modular.Application.Common.Validation;
 using Modular.Domain.Common;
 using Modular.Domain.Organizations;
@@ -15,16 +16,10 @@ public sealed class ListApiKeysValidator : AbstractValidator<ListApiKeysQuery>
     public ListApiKeysValidator() => this.Paging(x => x.Limit, x => x.Offset);
 }
 
-public sealed class UnrevokedApiKeysSpec : Specification<ApiKey>
+public sealed class UnrevokedApiKeysSpec : PageSpec<ApiKey>
 {
     public UnrevokedApiKeysSpec(int? skip = null, int? take = null)
-    {
-        Query.Where(k => k.RevokedAt == null).OrderBy(k => k.Id).AsNoTracking();
-        if (skip is not null && take is not null)
-        {
-            Query.Skip(skip.Value).Take(take.Value);
-        }
-    }
+        : base(skip, take) => Query.Where(k => k.RevokedAt == null);
 }
 
 public sealed class ListApiKeysHandler(IRepository<ApiKey> keys) : IQueryHandler<ListApiKeysQuery, Result<ListResponse<ApiKeyResponse>>>
