@@ -12,6 +12,29 @@ namespace Modular.IntegrationTests.Inbound;
 public sealed class ReceiveEmailTests(ApiFactory api)
 {
     [Fact]
+    public async Task A_reply_to_the_thread_of_an_erased_contact_starts_a_conversation_of_its_own()
+    {
+        var organization = await api.CreateOrganizationAsync();
+        var (channelId, channel) = await organization.CreateChannelAsync();
+        var carol = MailDev.UniqueAddress("carol");
+        var sent = await organization.SendAsync(new { From = channel, To = carol, Subject = "Your order", Body = "It ships today." });
+        var outboundId = (await organization.Client.GetOkAsync($"/v1/messages/{sent.Id()}")).GetProperty("message_id").GetString()!;
+        await organization.WaitForStatusAsync(sent.Id(), TimeSpan.FromSeconds(30), "sent");
+        using (var erase = await organization.Client.DeleteAsync($"/v1/contacts/{sent.Long("contact_id")}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, erase.StatusCode);
+        }
+
+        var received = await organization.ReceiveAsync(channelId, InboundSupport.Email(
+            $"Carol <{carol}>", channel, "Re: Your order", "Thanks!", headers: [$"In-Reply-To: <{outboundId}>", $"References: <{outboundId}>"]));
+
+        Assert.NotEqual(sent.Long("conversation_id"), received.Long("conversation_id"));
+        Assert.NotEqual(sent.Long("contact_id"), received.Long("contact_id"));
+        var erasedThread = await organization.Client.GetOkAsync($"/v1/conversations/{sent.Long("conversation_id")}/messages");
+        Assert.Equal([sent.Id()], erasedThread.Ids());
+    }
+
+    [Fact]
     public async Task A_reply_threads_into_the_conversation_of_the_message_it_answers()
     {
         var organization = await api.CreateOrganizationAsync();

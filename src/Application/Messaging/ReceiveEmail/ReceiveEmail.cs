@@ -228,7 +228,16 @@ public sealed class ReceiveEmailHandler(
 
         var found = await messages.ListAsync(new MessagesByHeaderIdsSpec(ids), cancellationToken);
         var best = found.OrderBy(m => ids.IndexOf(m.MessageIdHeader)).ThenBy(m => m.Id).FirstOrDefault();
-        return best is null ? null : await conversations.FirstOrDefaultAsync(new ByIdSpec<Conversation>(best.ConversationId), cancellationToken);
+        var thread = best is null ? null : await conversations.FirstOrDefaultAsync(new ByIdSpec<Conversation>(best.ConversationId), cancellationToken);
+
+        // The thread of an erased contact stays erased: a reply to it starts a conversation of its own.
+        if (thread?.ContactId is { } owner
+            && await contacts.FirstOrDefaultAsync(new ByIdSpec<Contact>(owner), cancellationToken) is { IsErased: true })
+        {
+            return null;
+        }
+
+        return thread;
     }
 
     private async Task<Result<ReceiveEmailResponse>> DuplicateOf(Message stored, CancellationToken cancellationToken)
