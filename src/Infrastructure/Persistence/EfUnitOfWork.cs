@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Modular.Application.Common.Events;
 using Modular.Application.Common.Persistence;
 using Modular.Domain.Common;
+using Modular.Domain.Messaging;
 using Npgsql;
 
 namespace Modular.Infrastructure.Persistence;
@@ -80,6 +81,7 @@ internal sealed class EfUnitOfWork(
         }
 
         aggregates.ForEach(a => a.ClearDomainEvents());
+        ForgetWrittenContents();
         foreach (var (recorder, rows) in recorded)
         {
             // Written once: the outbox's rows are not saved again by a later save of this context.
@@ -88,6 +90,57 @@ internal sealed class EfUnitOfWork(
         }
 
         return events;
+    }
+
+    public void Forget(AggregateRoot aggregate)
+    {
+        var entry = db.Entry(aggregate);
+        if (entry.State == EntityState.Detached)
+        {
+            return;
+        }
+
+        Detach(entry);
+    }
+
+    /// <summary>The owned parts first (detaching an owner alone leaves them tracked, or worse), then the entity.</summary>
+    private static void Detach(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry)
+    {
+        foreach (var navigation in entry.Navigations)
+        {
+            if (navigation.Metadata is not Microsoft.EntityFrameworkCore.Metadata.INavigation { ForeignKey.IsOwnership: true, IsOnDependent: false })
+            {
+                continue;
+            }
+
+            switch (navigation)
+            {
+                case Microsoft.EntityFrameworkCore.ChangeTracking.ReferenceEntry { TargetEntry: { } owned }:
+                    Detach(owned);
+                    break;
+                case Microsoft.EntityFrameworkCore.ChangeTracking.CollectionEntry { CurrentValue: { } items } collection:
+                    foreach (var owned in items.Cast<object>().Select(collection.FindEntry).OfType<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry>().ToList())
+                    {
+                        Detach(owned);
+                    }
+
+                    break;
+            }
+        }
+
+        entry.State = EntityState.Detached;
+    }
+
+    /// <summary>
+    /// Raw sources and attachment bytes are written once and never changed: once their insert is committed
+    /// the context lets go of them, so a scope that saves as it goes does not keep every email it sent.
+    /// </summary>
+    private void ForgetWrittenContents()
+    {
+        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Unchanged && e.Entity is MessageSource or MessageAttachmentContent).ToList())
+        {
+            entry.State = EntityState.Detached;
+        }
     }
 
     private async Task SaveAsync(

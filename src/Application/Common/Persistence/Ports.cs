@@ -28,6 +28,13 @@ public interface IUnitOfWork
 {
     /// <summary>Saves all changes in one transaction, then runs the handlers of the events raised.</summary>
     Task SaveChangesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lets go of a saved aggregate: later saves of this scope neither look at it nor write it, and it no
+    /// longer holds memory here. For a scope that saves as it goes (a delivery batch), once an aggregate's
+    /// last change is committed.
+    /// </summary>
+    void Forget(AggregateRoot aggregate);
 }
 
 /// <summary>The organization on whose behalf the current request or job runs.</summary>

@@ -150,6 +150,10 @@ public sealed class UnitOfWorkBehaviorTests
     /// <summary>A unit of work that only counts its commits (the real one is covered by integration tests).</summary>
     private sealed class CountingUnitOfWork : IUnitOfWork
     {
+        public void Forget(Modular.Domain.Common.AggregateRoot aggregate)
+        {
+        }
+
         public int Commits { get; private set; }
 
         public CancellationToken LastToken { get; private set; }

@@ -339,6 +339,10 @@ public sealed class IdempotencyBehaviorTests
     /// <summary>Commits the store's staged records; can be told to lose a race once (a winner's record appears, the commit throws).</summary>
     private sealed class CommittingUnitOfWork(MemoryIdempotencyStore store) : IUnitOfWork
     {
+        public void Forget(Modular.Domain.Common.AggregateRoot aggregate)
+        {
+        }
+
         private IdempotencyRecord? _winner;
 
         public int Commits { get; private set; }

@@ -93,6 +93,10 @@ public sealed class IdempotentSendReplayTests
 
     private sealed class NoOpUnitOfWork : IUnitOfWork
     {
+        public void Forget(Modular.Domain.Common.AggregateRoot aggregate)
+        {
+        }
+
         public Task SaveChangesAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
