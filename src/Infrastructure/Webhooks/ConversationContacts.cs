@@ -2,13 +2,15 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Modular.Application.Webhooks.Ports;
 using Modular.Domain.Conversations;
+using Modular.Domain.Messaging;
 using Modular.Infrastructure.Persistence;
 
 namespace Modular.Infrastructure.Webhooks;
 
 /// <summary>
 /// The contact a conversation was started with (it never changes): from the scope's context when the
-/// conversation is new, else from the database, remembered in <see cref="KnownContacts"/>.
+/// conversation is new, else from the database (with those of the scope's other tracked messages in the
+/// same read), remembered in <see cref="KnownContacts"/>.
 /// </summary>
 internal sealed class ConversationContacts(ModularDbContext db, KnownContacts known) : IConversationContacts
 {
@@ -39,6 +41,13 @@ internal sealed class ConversationContacts(ModularDbContext db, KnownContacts kn
 
         if (missing.Count > 0)
         {
+            // With them, those of every other message this scope tracks: a delivery batch saves its outcomes a
+            // few at a time, and this way its first save reads the conversations of the whole batch.
+            missing.AddRange(db.ChangeTracker.Entries<Message>()
+                .Select(e => e.Entity.ConversationId)
+                .Where(id => !found.ContainsKey(id) && !known.TryGet(id, out _))
+                .Distinct());
+            missing = [.. missing.Distinct()];
             var rows = await db.Set<Conversation>().AsNoTracking().Where(c => missing.Contains(c.Id))
                 .Select(c => new { c.Id, c.ContactId }).ToListAsync(cancellationToken);
             foreach (var row in rows)

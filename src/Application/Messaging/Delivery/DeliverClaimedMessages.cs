@@ -15,11 +15,12 @@ namespace Modular.Application.Messaging.Delivery;
 /// Steps 2 to 4 of delivery, for one claimed batch of one organization (its scope): one read of the
 /// messages and one of their channels; consent screened again (<see cref="SendTimeScreening"/>); the
 /// attempts side by side, at most as many per relay as it has connections (<see cref="RelaySlots"/>);
-/// and the outcomes saved as they come in, each save taking every outcome known by then. A delivery
-/// gives its relay slot back only once its outcome is saved, so a crash leaves at most one message per
-/// connection whose fate is unknown, and a batch waiting for its slowest message never holds back the
-/// others' outcomes. If a save fails, nothing is lost: from then on each outcome is recorded on its own
-/// (<see cref="RecordDeliveryOutcomeCommand"/>). Returns the number of messages sent.
+/// and the outcomes saved as they come in, each save taking every outcome known by then (and letting go
+/// of the messages it settled). A delivery gives its relay slot back only once its outcome is saved, so
+/// a crash leaves at most one message per connection whose fate is unknown, and a batch waiting for its
+/// slowest message never holds back the others' outcomes. If a save fails, nothing is lost: from then on
+/// each outcome is recorded on its own (<see cref="RecordDeliveryOutcomeCommand"/>). Returns the number
+/// of messages sent.
 /// </summary>
 public sealed record DeliverClaimedMessagesCommand(IReadOnlyList<long> MessageIds) : IRequest<int>;
 
@@ -38,9 +39,6 @@ public sealed partial class DeliverClaimedMessagesHandler(
     TimeProvider clock,
     ILogger<DeliverClaimedMessagesHandler> logger) : IRequestHandler<DeliverClaimedMessagesCommand, int>
 {
-    private const int SaveTogetherAtLeast = 8;
-    private static readonly TimeSpan SaveWait = TimeSpan.FromMilliseconds(3);
-
     public async ValueTask<int> Handle(DeliverClaimedMessagesCommand command, CancellationToken cancellationToken)
     {
         // Only rows still in sending are this batch's: anything else was settled by someone else. The
@@ -107,17 +105,8 @@ public sealed partial class DeliverClaimedMessagesHandler(
                 group.Add(one);
             }
 
-            // Outcomes end a few at a time: a moment's wait lets one save take several (each save costs
-            // change detection over the whole batch). The deliveries wait too, holding their relay slots.
-            if (group.Count < SaveTogetherAtLeast)
-            {
-                await Task.Delay(SaveWait, clock, CancellationToken.None);
-                while (ended.TryRead(out var more))
-                {
-                    group.Add(more);
-                }
-            }
-
+            // No wait for more: a delivery holds its relay slot until its outcome is saved, so a wait here is
+            // a wait of the relay's next message. The outcomes that end during a save go together in the next.
             together = together && await TrySaveTogetherAsync(group);
             var statuses = together ? [.. group.Select(e => (DeliveryStatus?)e.Message.Status)] : await RecordOneByOneAsync(group);
             foreach (var (one, status) in group.Zip(statuses))
@@ -143,6 +132,9 @@ public sealed partial class DeliverClaimedMessagesHandler(
             }
 
             await unitOfWork.SaveChangesAsync(CancellationToken.None);
+
+            // Settled: the batch's later saves neither look at these again nor keep them in memory.
+            group.ForEach(one => unitOfWork.Forget(one.Message));
             return true;
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
