@@ -8,7 +8,7 @@ namespace Modular.Api.Common;
 
 /// <summary>
 /// Turns what no handler expected into problem details: unreadable JSON is a 422 naming the field,
-/// a uniqueness race is a 409, the database being away a 503 with Retry-After (logged once per interval),
+/// a uniqueness race or a row changed by someone else meanwhile is a 409, the database being away a 503 with Retry-After (logged once per interval),
 /// anything else a 500 that reveals nothing of the server.
 /// </summary>
 internal sealed partial class ExceptionHandler(
@@ -30,6 +30,11 @@ internal sealed partial class ExceptionHandler(
             case UniqueConstraintException unique:
                 LogConflict(logger, unique.Constraint);
                 return await WriteProblem(httpContext, StatusCodes.Status409Conflict, "Conflict", "The resource already exists.");
+            case ConcurrencyConflictException conflict:
+                // Nothing was saved (the whole transaction went back): the request can be sent again as it is.
+                LogChangedMeanwhile(logger, conflict.InnerException, httpContext.Request.Path);
+                return await WriteProblem(httpContext, StatusCodes.Status409Conflict, "Conflict",
+                    "The resource changed while this request was being processed (for example, one of its messages was being delivered). Nothing was changed; send the request again.");
             case OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested:
                 return true;
             case var _ when failures.Classify(exception) == FailureKind.Unavailable:
@@ -72,4 +77,7 @@ internal sealed partial class ExceptionHandler(
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Unique constraint {Constraint} refused a concurrent write")]
     private static partial void LogConflict(ILogger logger, string constraint);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "A row changed while {Path} was being processed; nothing was saved")]
+    private static partial void LogChangedMeanwhile(ILogger logger, Exception? exception, string path);
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Modular.IntegrationTests.Infrastructure;
 using Modular.IntegrationTests.Messaging;
 using Modular.IntegrationTests.Support;
+using Npgsql;
 
 namespace Modular.IntegrationTests.Contacts;
 
@@ -136,5 +137,63 @@ public sealed class ContactErasureTests(ApiFactory api)
         await ApiAssert.ProblemAsync(response, HttpStatusCode.NotFound);
         var kept = await owner.Client.GetOkAsync($"/v1/contacts/{contact.Id()}");
         Assert.Equal("Kim", kept.GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task A_message_changed_while_its_contact_is_erased_gives_409_with_nothing_erased_and_the_retry_erases()
+    {
+        var organization = await api.CreateOrganizationAsync();
+        var (_, channelEmail) = await organization.CreateChannelAsync();
+        var scheduled = await organization.SendAsync(new { From = channelEmail, To = MailDev.UniqueAddress("raced"), Body = "Later", ScheduleAt = DateTimeOffset.UtcNow.AddDays(1) });
+        var contactId = scheduled.GetProperty("contact_id").GetInt64();
+
+        // Another writer holds the message's row (as a delivery saving its outcome would), and changes it.
+        await using var writer = new NpgsqlConnection(api.ConnectionString);
+        await writer.OpenAsync();
+        await using var transaction = await writer.BeginTransactionAsync();
+        await ExecuteAsync(writer, "SELECT 1 FROM messages WHERE id = @id FOR UPDATE", scheduled.Id());
+        var erasing = organization.Client.DeleteAsync($"/v1/contacts/{contactId}");
+        await WaitUntilBlockedByAsync(writer);
+        await ExecuteAsync(writer, "UPDATE messages SET subject = subject WHERE id = @id", scheduled.Id());
+        await transaction.CommitAsync();
+
+        using (var erase = await erasing)
+        {
+            var problem = await ApiAssert.ProblemAsync(erase, HttpStatusCode.Conflict);
+            Assert.Contains("send the request again", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        // Nothing of the erasure was saved: the contact and its scheduled message are as they were.
+        Assert.Equal(contactId, (await organization.Client.GetOkAsync($"/v1/contacts/{contactId}")).Id());
+        Assert.Equal("scheduled", (await organization.Client.GetOkAsync($"/v1/messages/{scheduled.Id()}")).GetProperty("delivery_status").GetString());
+
+        using (var retried = await organization.Client.DeleteAsync($"/v1/contacts/{contactId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, retried.StatusCode);
+        }
+
+        Assert.Equal("canceled", (await organization.Client.GetOkAsync($"/v1/messages/{scheduled.Id()}")).GetProperty("delivery_status").GetString());
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, long id)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("id", id);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Until a statement of another session waits for a lock <paramref name="holder"/> has.</summary>
+    private static async Task WaitUntilBlockedByAsync(NpgsqlConnection holder)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        await using var probe = new NpgsqlConnection(holder.ConnectionString);
+        await probe.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE @holder = ANY (pg_blocking_pids(pid))", probe);
+        command.Parameters.AddWithValue("holder", holder.ProcessID);
+        while ((long)(await command.ExecuteScalarAsync())! == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The erasure never waited for the other writer's row.");
+            await Task.Delay(50);
+        }
     }
 }
