@@ -7,9 +7,9 @@ using Modular.Domain.Common;
 namespace Modular.Api.Common;
 
 /// <summary>
-/// Turns what no handler expected into problem details: unreadable JSON is a 422 naming the field,
-/// a uniqueness race or a row changed by someone else meanwhile is a 409, the database being away a 503 with Retry-After (logged once per interval),
-/// anything else a 500 that reveals nothing of the server.
+/// Turns what no handler expected into problem details: unreadable JSON is a 422 naming the field, a
+/// uniqueness race or a row changed by another writer meanwhile is a 409, the database being away a 503
+/// with Retry-After (logged once per interval), anything else a 500 that reveals nothing of the server.
 /// </summary>
 internal sealed partial class ExceptionHandler(
     IProblemDetailsService problemDetails, IFailureClassifier failures, DatabaseOutage outage, ILogger<ExceptionHandler> logger) : IExceptionHandler

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Modular.Application.Common.Events;
 using Modular.Application.Common.Persistence;
 using Modular.Domain.Common;
@@ -104,22 +106,22 @@ internal sealed class EfUnitOfWork(
     }
 
     /// <summary>The owned parts first (detaching an owner alone leaves them tracked, or worse), then the entity.</summary>
-    private static void Detach(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry)
+    private static void Detach(EntityEntry entry)
     {
         foreach (var navigation in entry.Navigations)
         {
-            if (navigation.Metadata is not Microsoft.EntityFrameworkCore.Metadata.INavigation { ForeignKey.IsOwnership: true, IsOnDependent: false })
+            if (navigation.Metadata is not INavigation { ForeignKey.IsOwnership: true, IsOnDependent: false })
             {
                 continue;
             }
 
             switch (navigation)
             {
-                case Microsoft.EntityFrameworkCore.ChangeTracking.ReferenceEntry { TargetEntry: { } owned }:
+                case ReferenceEntry { TargetEntry: { } owned }:
                     Detach(owned);
                     break;
-                case Microsoft.EntityFrameworkCore.ChangeTracking.CollectionEntry { CurrentValue: { } items } collection:
-                    foreach (var owned in items.Cast<object>().Select(collection.FindEntry).OfType<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry>().ToList())
+                case CollectionEntry { CurrentValue: { } items } collection:
+                    foreach (var owned in items.Cast<object>().Select(collection.FindEntry).OfType<EntityEntry>().ToList())
                     {
                         Detach(owned);
                     }
