@@ -29,7 +29,7 @@ public sealed class UnitOfWorkTrackingTests(ApiFactory api)
         });
 
         await using var scope = api.Services.CreateAsyncScope();
-        var db = Db(scope, organization.Id);
+        var db = scope.TenantDb(organization.Id);
         var message = await db.Set<Message>().SingleAsync(m => m.Id == sent.Id());
         var version = db.Entry(message).Property<uint>("Version").CurrentValue;
         Assert.Equal(2, message.Recipients.Count);
@@ -43,7 +43,7 @@ public sealed class UnitOfWorkTrackingTests(ApiFactory api)
         Assert.True(message.Cancel(DateTimeOffset.UtcNow).IsSuccess);
         await unitOfWork.SaveChangesAsync(CancellationToken.None);
         await using var check = api.Services.CreateAsyncScope();
-        var stored = await Db(check, organization.Id).Set<Message>().Where(m => m.Id == sent.Id())
+        var stored = await check.TenantDb(organization.Id).Set<Message>().Where(m => m.Id == sent.Id())
             .Select(m => new { m.Status, Version = EF.Property<uint>(m, "Version") }).SingleAsync();
         Assert.Equal(DeliveryStatus.Scheduled, stored.Status);
         Assert.Equal(version, stored.Version);
@@ -57,7 +57,7 @@ public sealed class UnitOfWorkTrackingTests(ApiFactory api)
         var sent = await organization.SendAsync(new { From = channel, To = MailDev.UniqueAddress(), Body = "Later", ScheduleAt = ScheduledSendTests.At(TimeSpan.FromDays(1)) });
 
         await using var scope = api.Services.CreateAsyncScope();
-        var db = Db(scope, organization.Id);
+        var db = scope.TenantDb(organization.Id);
         var source = MessageSource.Of(organization.Id, sent.Id(), "Subject: kept\r\n\r\nbytes\r\n"u8.ToArray());
         scope.ServiceProvider.GetRequiredService<IMessageContentStore>().Add(source);
         Assert.Equal(EntityState.Added, db.Entry(source).State);
@@ -67,11 +67,5 @@ public sealed class UnitOfWorkTrackingTests(ApiFactory api)
         Assert.Equal(EntityState.Detached, db.Entry(source).State);
         var stored = await scope.ServiceProvider.GetRequiredService<IMessageContentStore>().FindSourceAsync(sent.Id(), CancellationToken.None);
         Assert.Equal(source.Content, stored!.Content);
-    }
-
-    private static ModularDbContext Db(AsyncServiceScope scope, long organizationId)
-    {
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(organizationId);
-        return scope.ServiceProvider.GetRequiredService<ModularDbContext>();
     }
 }

@@ -75,7 +75,7 @@ public sealed class ContactsPageSpecTests(ApiFactory api)
         }
 
         await using var scope = api.Services.CreateAsyncScope();
-        var db = Db(scope, organization.Id);
+        var db = scope.TenantDb(organization.Id);
         var count = EfSpecificationEvaluator.Apply(db.Set<Contact>(), new ContactsPageSpec(email: null, skip: 1, take: 1), forCount: true);
         var sql = count.ToQueryString();
 
@@ -123,7 +123,7 @@ public sealed class ContactsPageSpecTests(ApiFactory api)
         var second = (await other.Client.CreateAsync("/v1/contacts", new { Email = email })).Id();
 
         await using var scope = api.Services.CreateAsyncScope();
-        var db = Db(scope, mine.Id);
+        var db = scope.TenantDb(mine.Id);
         var withinTenant = EfSpecificationEvaluator.Apply(db.Set<Contact>(), new ContactsByEmailAcrossTenantsSpec(email, ignoreFilters: false));
         var acrossTenants = EfSpecificationEvaluator.Apply(db.Set<Contact>(), new ContactsByEmailAcrossTenantsSpec(email, ignoreFilters: true));
         var sql = acrossTenants.ToQueryString();
@@ -160,11 +160,5 @@ public sealed class ContactsPageSpecTests(ApiFactory api)
     }
 
     private static IQueryable<Contact> Query(AsyncServiceScope scope, long organizationId, ContactsPageSpec specification) =>
-        EfSpecificationEvaluator.Apply(Db(scope, organizationId).Set<Contact>(), specification);
-
-    private static ModularDbContext Db(AsyncServiceScope scope, long organizationId)
-    {
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(organizationId);
-        return scope.ServiceProvider.GetRequiredService<ModularDbContext>();
-    }
+        EfSpecificationEvaluator.Apply(scope.TenantDb(organizationId).Set<Contact>(), specification);
 }
