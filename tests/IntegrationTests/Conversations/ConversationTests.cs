@@ -66,6 +66,8 @@ public sealed class ConversationTests(ApiFactory api)
         var first = await organization.SendAsync(new { From = channel, To = to, Subject = "Hello", Body = "One" });
         var second = await organization.SendAsync(new { From = channel, To = to, Body = "Two" });
         var conversationId = first.GetProperty("conversation_id").GetInt64();
+        // The two are delivered concurrently, so either may finish first: wait for both.
+        await organization.WaitForStatusAsync(first.Id(), TimeSpan.FromSeconds(20), "sent");
         await organization.WaitForStatusAsync(second.Id(), TimeSpan.FromSeconds(20), "sent");
 
         var conversation = await organization.Client.GetOkAsync($"/v1/conversations/{conversationId}");

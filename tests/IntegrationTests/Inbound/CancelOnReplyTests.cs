@@ -69,10 +69,11 @@ public sealed class CancelOnReplyTests(ApiFactory api)
         // No thread headers: the subject finds the conversation.
         await setup.Organization.ReceiveAsync(setup.ChannelId, InboundSupport.Email(to, setup.ChannelEmail, "Re: Offer", "Yes!"));
 
+        await setup.Organization.WaitForStatusAsync(first.Id(), TimeSpan.FromSeconds(20), "sent");
         await Task.Delay(TimeSpan.FromSeconds(8));
         var canceled = await setup.Organization.Client.GetOkAsync($"/v1/messages/{followUp.Id()}");
         Assert.Equal("canceled", canceled.GetProperty("delivery_status").GetString());
         Assert.Equal("contact_replied", canceled.GetProperty("cancel_reason").GetString());
-        Assert.Single(await MailDev.ForRecipientAsync(to));
+        Assert.Single(await MailDev.WaitForAsync(to));
     }
 }

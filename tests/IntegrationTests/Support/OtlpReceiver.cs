@@ -73,6 +73,21 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until a request to <paramref name="path"/> has arrived (exports run on their own timers).</summary>
+    public async Task WaitForPathAsync(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Paths.Contains(path))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No request to {path} after {timeout}; requests to {string.Join(" ", Paths.Distinct())}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _listener.Stop();
