@@ -54,34 +54,24 @@ public sealed class OtlpReceiver : IAsyncDisposable
     /// <summary>Waits until the spans of <paramref name="traceId"/> satisfy <paramref name="done"/>.</summary>
     public async Task<IReadOnlyList<ReceivedSpan>> WaitForTraceAsync(string traceId, Func<IReadOnlyList<ReceivedSpan>, bool> done, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var trace = Spans.Where(s => s.TraceId == traceId).ToList();
-            if (done(trace))
-            {
-                return trace;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Trace {traceId} incomplete after {timeout}: "
-                    + string.Join(", ", trace.Select(s => $"{s.Scope}/{s.Name}")) + $" ({Spans.Count} spans in all, requests to {string.Join(" ", Paths.Distinct())})");
-            }
-
-            await Task.Delay(100);
-        }
+        List<ReceivedSpan> trace = [];
+        await WaitUntilAsync(() => done(trace = [.. Spans.Where(s => s.TraceId == traceId)]), timeout, () => $"Trace {traceId} incomplete after {timeout}: "
+            + string.Join(", ", trace.Select(s => $"{s.Scope}/{s.Name}")) + $" ({Spans.Count} spans in all, requests to {string.Join(" ", Paths.Distinct())})");
+        return trace;
     }
 
     /// <summary>Waits until a request to <paramref name="path"/> has arrived (exports run on their own timers).</summary>
-    public async Task WaitForPathAsync(string path, TimeSpan timeout)
+    public Task WaitForPathAsync(string path, TimeSpan timeout) =>
+        WaitUntilAsync(() => Paths.Contains(path), timeout, () => $"No request to {path} after {timeout}; requests to {string.Join(" ", Paths.Distinct())}.");
+
+    private static async Task WaitUntilAsync(Func<bool> done, TimeSpan timeout, Func<string> failure)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!Paths.Contains(path))
+        while (!done())
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"No request to {path} after {timeout}; requests to {string.Join(" ", Paths.Distinct())}.");
+                throw new TimeoutException(failure());
             }
 
             await Task.Delay(100);
