@@ -70,7 +70,7 @@ public static class DeliveryServices
         services.AddScoped<IMessageClaims, MessageClaims>();
         services.AddScoped<IDeliveryScheduler, HangfireDeliveryScheduler>();
         services.AddSingleton<IDeliveryFailures, HangfireDeliveryFailures>();
-        services.AddSingleton<DeliveryRunTrigger>();
+        services.AddSingleton<DeliveryDispatcher>();
         services.AddSingleton<DeliverySlotCache>();
         services.AddScoped<IIdempotencyStore, EfIdempotencyStore>();
         var retention = configuration.GetValue("Idempotency:Retention", IdempotencyRetention.DefaultPeriod);
@@ -89,12 +89,14 @@ public static class DeliveryServices
         {
             SchemaName = "hangfire",
             PrepareSchemaIfNecessary = true,
-            // Idle workers look for new jobs every 200 ms instead of every 15 s, so an immediate send
-            // is picked up at once. Long polling (LISTEN/NOTIFY) would be cheaper when idle, but its
-            // listener is process-wide and does not recover when its connection drops: jobs then sit
-            // in the queue (Hangfire.PostgreSql issue #410), so it stays off.
+            // Runs for messages due now, and every slot's run on time, start in process (DeliveryDispatcher),
+            // and so do webhook dispatches: the jobs left (recurring safety nets, slot jobs as their
+            // second chance) can wait a few seconds, so idle workers look for them every 5 s instead of
+            // every 200 ms. Long polling (LISTEN/NOTIFY) would be cheaper still, but its listener is
+            // process-wide and does not recover when its connection drops: jobs then sit in the queue
+            // (Hangfire.PostgreSql issue #410), so it stays off.
             EnableLongPolling = false,
-            QueuePollInterval = configuration.GetValue("Delivery:QueuePollInterval", TimeSpan.FromMilliseconds(200)),
+            QueuePollInterval = configuration.GetValue("Delivery:QueuePollInterval", TimeSpan.FromSeconds(5)),
             // A live worker keeps extending its hold on a job; a job whose process died
             // is visible to other workers again after this timeout instead of 30 minutes.
             UseSlidingInvisibilityTimeout = true,
@@ -113,12 +115,14 @@ public static class DeliveryServices
 
         if (configuration.GetValue("Delivery:RunServer", true))
         {
+            services.AddHostedService(sp => sp.GetRequiredService<DeliveryDispatcher>());
             services.AddHangfireServer(options =>
             {
                 options.Queues = [DeliveryJobs.Queue, "default"];
                 options.WorkerCount = configuration.GetValue("Delivery:Workers", 10);
-                // Delayed jobs (scheduled sends and retries) are moved to the queue within a second of their time.
-                options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+                // Delayed jobs (slot jobs) and recurring ones (the safety nets) are moved to the queue within
+                // this of their time; each poll takes a distributed lock, so it is not done every second.
+                options.SchedulePollingInterval = configuration.GetValue("Delivery:SchedulePollInterval", TimeSpan.FromSeconds(5));
                 options.ShutdownTimeout = configuration.GetValue("Delivery:ShutdownTimeout", TimeSpan.FromSeconds(15));
             });
         }

@@ -7,7 +7,7 @@ using Modular.Infrastructure.Security;
 
 namespace Modular.Infrastructure.Webhooks;
 
-/// <summary>Webhooks: the outbox's SQL, the guarded HTTP client, the dispatch trigger and jobs.</summary>
+/// <summary>Webhooks: the outbox's SQL, the guarded HTTP client, the in-process dispatcher and its trigger, the jobs.</summary>
 public static class WebhookServices
 {
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
@@ -28,6 +28,12 @@ public static class WebhookServices
         services.AddSingleton<IWebhookUrlPolicy, WebhookUrlPolicy>();
         services.AddSingleton<WebhookDispatchTrigger>();
         services.AddSingleton<IWebhookDispatchTrigger>(sp => sp.GetRequiredService<WebhookDispatchTrigger>());
+        if (configuration.GetValue("Delivery:RunServer", true))
+        {
+            // Where the job server runs, so does the in-process dispatcher it used to be a job of.
+            services.AddHostedService<WebhookDispatcher>();
+        }
+
         services.AddSingleton<KnownContacts>();
         services.AddScoped<IConversationContacts, ConversationContacts>();
         services.AddScoped<IWebhookDeliveryLog, WebhookDeliveryLog>();

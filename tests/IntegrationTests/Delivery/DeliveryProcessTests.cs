@@ -54,6 +54,46 @@ public sealed class DeliveryProcessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Sends_due_now_are_delivered_in_process_without_a_job_each()
+    {
+        const int Count = 200;
+        var database = TestDatabase.Fresh("_immediate");
+        await using var relay = new ScriptedSmtpServer();
+        await using var service = await ApiProcess.StartAsync(database, Settings(relay));
+        var organization = await service.CreateOrganizationAsync();
+        var (_, channel) = await organization.CreateChannelAsync();
+        var jobsBefore = await DeliveryJobCountAsync(database);
+
+        await SendManyAsync(organization, Count, i => new { From = channel, To = $"now-{i}@customer.example.com", Body = $"Hello {i}" });
+        await relay.WaitForAcceptedAsync(Count, TimeSpan.FromSeconds(120));
+
+        Assert.Equal(Count, relay.Received.Select(r => r.MessageId).Distinct().Count());
+        Assert.Equal(0, await DeliveryJobCountAsync(database) - jobsBefore);
+    }
+
+    [Fact]
+    public async Task A_time_slot_is_run_by_the_dispatcher_even_when_its_job_is_gone()
+    {
+        const int Count = 3;
+        var database = TestDatabase.Fresh("_slot");
+        await using var relay = new ScriptedSmtpServer();
+        // No re-drive of overdue messages within the test: only the dispatcher's own wake-up can send these.
+        await using var service = await ApiProcess.StartAsync(database, new Dictionary<string, string>(Settings(relay)) { ["Delivery:OverdueAfter"] = "01:00:00" });
+        var organization = await service.CreateOrganizationAsync();
+        var (_, channel) = await organization.CreateChannelAsync();
+
+        var now = DateTimeOffset.UtcNow;
+        var scheduleAt = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(8).AddMilliseconds(500);
+        await SendManyAsync(organization, Count, i => new { From = channel, To = $"slot-{i}@customer.example.com", Body = $"Later {i}", ScheduleAt = scheduleAt.ToString("O") });
+        Assert.Equal(1, await DeleteSlotJobsAsync(database));
+        Assert.True(DateTimeOffset.UtcNow < scheduleAt - HangfireLead, "Accepting took longer than the slot's lead; the test cannot say anything.");
+
+        await relay.WaitForAcceptedAsync(Count, scheduleAt - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60));
+        Assert.Equal(Count, relay.Received.Count);
+        Assert.All(relay.Received, r => Assert.True(r.At >= scheduleAt, $"Left at {r.At:O}, before {scheduleAt:O}."));
+    }
+
+    [Fact]
     public async Task A_service_killed_mid_backlog_delivers_every_message_once_after_a_restart_without_an_operator()
     {
         const int Count = 1000;
@@ -107,6 +147,18 @@ public sealed class DeliveryProcessTests(ITestOutputHelper output)
                 Assert.Equal(HttpStatusCode.Created, response.StatusCode);
             }
         }));
+    }
+
+    /// <summary>How long before its slot the service releases a slot's Hangfire job.</summary>
+    private static readonly TimeSpan HangfireLead = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>Deletes the slot jobs (Hangfire removes a job's state and parameters with it); returns how many there were.</summary>
+    private static async Task<int> DeleteSlotJobsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("DELETE FROM hangfire.job WHERE invocationdata::text LIKE '%DeliverSlotAsync%'", connection);
+        return await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<long> DeliveryJobCountAsync(string database)

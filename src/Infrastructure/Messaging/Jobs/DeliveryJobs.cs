@@ -7,22 +7,24 @@ namespace Modular.Infrastructure.Messaging.Jobs;
 
 /// <summary>
 /// The Hangfire jobs of delivery: triggers that send one command, and hold no logic. A run is safe to
-/// start any number of times: the claim decides who delivers what.
+/// start any number of times: the claim decides who delivers what. (Runs for messages due now are not
+/// jobs: <see cref="DeliveryDispatcher"/> starts them in process.)
 /// </summary>
-public sealed class DeliveryJobs(ISender sender, DeliveryRunTrigger trigger)
+public sealed class DeliveryJobs(ISender sender, DeliveryDispatcher dispatcher)
 {
     public const string Queue = "delivery";
 
     /// <summary>The format of a slot's time in its job's name and argument: <c>2026-12-01 09:00:00Z</c>.</summary>
     public const string SlotFormat = "yyyy-MM-dd HH:mm:ss'Z'";
 
+    /// <summary>Kept for runs queued by an earlier version, which asked Hangfire for them: hands over to the dispatcher.</summary>
     [JobDisplayName("Deliver due messages")]
     [Queue(Queue)]
     [AutomaticRetry(Attempts = 0)]
-    public async Task DeliverDueAsync(CancellationToken cancellationToken)
+    public Task DeliverDueAsync(CancellationToken cancellationToken)
     {
-        using var run = trigger.Started();
-        await sender.Send(new DeliverDueMessagesCommand(), cancellationToken);
+        dispatcher.Signal();
+        return Task.CompletedTask;
     }
 
     [JobDisplayName("Deliver messages due at {0}")]
@@ -31,7 +33,6 @@ public sealed class DeliveryJobs(ISender sender, DeliveryRunTrigger trigger)
     public async Task DeliverSlotAsync(string slot, CancellationToken cancellationToken)
     {
         var start = DateTimeOffset.ParseExact(slot, SlotFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-        using var run = trigger.SlotStarted();
         await sender.Send(new DeliverDueMessagesCommand(Until: start.AddSeconds(1)), cancellationToken);
     }
 

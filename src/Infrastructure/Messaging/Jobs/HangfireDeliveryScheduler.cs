@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using Hangfire;
 using Modular.Application.Messaging.Ports;
@@ -9,15 +8,16 @@ using NpgsqlTypes;
 namespace Modular.Infrastructure.Messaging.Jobs;
 
 /// <summary>
-/// Delivery runs as Hangfire jobs the dashboard shows. A message due now asks for a "Deliver due
-/// messages" run (<see cref="DeliveryRunTrigger"/>, which does not create one job per message). A message
-/// due later belongs to the time slot of its whole second: the first message of a slot records it in
-/// <c>delivery_slots</c> and schedules its job ("Deliver messages due at 2026-12-01 09:00:00Z") a little
-/// before the slot (<see cref="Lead"/>, since Hangfire moves delayed jobs to the queue only when it polls);
-/// every other message of that slot, on any instance, reuses it. Cancels and reschedules change only the
-/// message row: a slot run that finds nothing due ends at once.
+/// Asks for delivery runs. A message due now signals this process's <see cref="DeliveryDispatcher"/>, in
+/// memory: a request writes nothing for it. A message due later belongs to the time slot of its whole
+/// second: the dispatcher wakes at the slot and runs it. The first message of a slot also records it in
+/// <c>delivery_slots</c> and schedules a Hangfire job for it ("Deliver messages due at 2026-12-01
+/// 09:00:00Z"), which every other message of that slot, on any instance, reuses: it is what operators
+/// see under Scheduled in the dashboard, and a second chance should no dispatcher run the slot (released
+/// <see cref="Lead"/> before it; a run finds nothing left when the dispatcher was first). Cancels and
+/// reschedules change only the message row: a slot run that finds nothing due ends at once.
 /// </summary>
-internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, DeliveryRunTrigger trigger, DeliverySlotCache known, NpgsqlDataSource dataSource)
+internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, DeliveryDispatcher dispatcher, DeliverySlotCache known, NpgsqlDataSource dataSource)
     : IDeliveryScheduler
 {
     /// <summary>How much earlier than its slot a slot's job is released; the run waits for each message's exact time.</summary>
@@ -25,13 +25,13 @@ internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, Deliv
 
     private const string ReserveSql = "INSERT INTO delivery_slots (slot) VALUES (@slot) ON CONFLICT DO NOTHING";
 
-    public void RunNow() => trigger.Signal();
+    public void RunNow() => dispatcher.Signal();
 
     public void HelpWithBacklog()
     {
-        if (trigger.Running < DeliveryRunTrigger.RunsForABacklog)
+        if (dispatcher.Running < DeliveryDispatcher.RunsForABacklog)
         {
-            trigger.Signal();
+            dispatcher.Signal();
         }
     }
 
@@ -53,6 +53,7 @@ internal sealed class HangfireDeliveryScheduler(IBackgroundJobClient jobs, Deliv
             jobs.Schedule<DeliveryJobs>(j => j.DeliverSlotAsync(name, CancellationToken.None), slot - Lead);
         }
 
+        dispatcher.SlotAhead(slot);
         known.Add(slot);
     }
 
@@ -89,78 +90,6 @@ public sealed class DeliverySlotCache(TimeProvider clock)
         }
 
         Volatile.Write(ref _pruneAt, Math.Max(PruneAbove, 2 * _slots.Count));
-    }
-}
-
-/// <summary>
-/// Asks for a "Deliver due messages" run without creating one job per message: while a run asked for by
-/// this process has not started yet, further signals add nothing. A request older than
-/// <see cref="PendingFor"/> is not trusted (another instance's worker may have run it), so a later signal
-/// asks again.
-/// </summary>
-public sealed class DeliveryRunTrigger(IBackgroundJobClient jobs)
-{
-    /// <summary>Runs of this process that a backlog asks for at most (each keeps several claim loops going).</summary>
-    public const int RunsForABacklog = 2;
-
-    private static readonly TimeSpan PendingFor = TimeSpan.FromMilliseconds(250);
-    private long _pendingSince;
-    private int _running;
-
-    /// <summary>Delivery runs of this process under way.</summary>
-    public int Running => Volatile.Read(ref _running);
-
-    public void Signal()
-    {
-        var now = Stopwatch.GetTimestamp();
-        var since = Interlocked.Read(ref _pendingSince);
-        if (since != 0 && Stopwatch.GetElapsedTime(since, now) < PendingFor)
-        {
-            return;
-        }
-
-        if (Interlocked.CompareExchange(ref _pendingSince, now, since) != since)
-        {
-            return;
-        }
-
-        try
-        {
-            jobs.Enqueue<DeliveryJobs>(j => j.DeliverDueAsync(CancellationToken.None));
-        }
-        catch
-        {
-            Interlocked.Exchange(ref _pendingSince, 0);
-            throw;
-        }
-    }
-
-    /// <summary>A run of this process starts; disposing the result says it ended.</summary>
-    public IDisposable Started()
-    {
-        Interlocked.Exchange(ref _pendingSince, 0);
-        Interlocked.Increment(ref _running);
-        return new Run(this);
-    }
-
-    /// <summary>A slot's run starts (it was not asked for by <see cref="Signal"/>); disposing the result says it ended.</summary>
-    public IDisposable SlotStarted()
-    {
-        Interlocked.Increment(ref _running);
-        return new Run(this);
-    }
-
-    private sealed class Run(DeliveryRunTrigger trigger) : IDisposable
-    {
-        private int _ended;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _ended, 1) == 0)
-            {
-                Interlocked.Decrement(ref trigger._running);
-            }
-        }
     }
 }
 
