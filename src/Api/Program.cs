@@ -115,11 +115,7 @@ app.MapHangfireDashboard(DashboardAuthorization.Path, new DashboardOptions
 
 PublicLinksCheck.WarnWhenMissing(app.Services);
 await DatabaseInitializer.InitializeAsync(app.Services, app.Configuration);
-var recurringJobs = app.Services.GetRequiredService<IRecurringJobManager>();
-recurringJobs.RemoveIfExists("outbox-sweeper");
-DeliveryServices.ScheduleDeliverySweeper(recurringJobs);
-DeliveryServices.ScheduleIdempotencyExpiry(recurringJobs);
-WebhookJobs.Schedule(recurringJobs);
+DeliveryServices.ScheduleRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>());
 await app.RunAsync();
 return 0;
 

@@ -90,13 +90,13 @@ public static class DeliveryServices
             SchemaName = "hangfire",
             PrepareSchemaIfNecessary = true,
             // Runs for messages due now, and every slot's run on time, start in process (DeliveryDispatcher),
-            // and so do webhook dispatches: the jobs left (recurring safety nets, slot jobs as their
-            // second chance) can wait a few seconds, so idle workers look for them every 5 s instead of
-            // every 200 ms. Long polling (LISTEN/NOTIFY) would be cheaper still, but its listener is
+            // and so do webhook dispatches and the safety nets: the jobs left (slot jobs as a second chance,
+            // the hourly idempotency expiry) can wait, so idle workers look for them every 15 s (Hangfire's
+            // default) instead of every 200 ms. Long polling (LISTEN/NOTIFY) would be cheaper still, but its listener is
             // process-wide and does not recover when its connection drops: jobs then sit in the queue
             // (Hangfire.PostgreSql issue #410), so it stays off.
             EnableLongPolling = false,
-            QueuePollInterval = configuration.GetValue("Delivery:QueuePollInterval", TimeSpan.FromSeconds(5)),
+            QueuePollInterval = configuration.GetValue("Delivery:QueuePollInterval", TimeSpan.FromSeconds(15)),
             // A live worker keeps extending its hold on a job; a job whose process died
             // is visible to other workers again after this timeout instead of 30 minutes.
             UseSlidingInvisibilityTimeout = true,
@@ -116,13 +116,14 @@ public static class DeliveryServices
         if (configuration.GetValue("Delivery:RunServer", true))
         {
             services.AddHostedService(sp => sp.GetRequiredService<DeliveryDispatcher>());
+            services.AddHostedService<DeliverySweeper>();
             services.AddHangfireServer(options =>
             {
                 options.Queues = [DeliveryJobs.Queue, "default"];
                 options.WorkerCount = configuration.GetValue("Delivery:Workers", 10);
-                // Delayed jobs (slot jobs) and recurring ones (the safety nets) are moved to the queue within
-                // this of their time; each poll takes a distributed lock, so it is not done every second.
-                options.SchedulePollingInterval = configuration.GetValue("Delivery:SchedulePollInterval", TimeSpan.FromSeconds(5));
+                // Delayed jobs (slot jobs, a second chance) and recurring ones are moved to the queue within this
+                // of their time; each poll takes a distributed lock, so it is not done every second.
+                options.SchedulePollingInterval = configuration.GetValue("Delivery:SchedulePollInterval", TimeSpan.FromSeconds(15));
                 options.ShutdownTimeout = configuration.GetValue("Delivery:ShutdownTimeout", TimeSpan.FromSeconds(15));
             });
         }
@@ -130,12 +131,20 @@ public static class DeliveryServices
         return services;
     }
 
-    /// <summary>Registers the recurring delivery sweeper (every 15 seconds).</summary>
-    public static void ScheduleDeliverySweeper(IRecurringJobManager recurringJobs) =>
-        recurringJobs.AddOrUpdate<DeliverySweepJob>(
-            DeliverySweepJob.RecurringJobId, sweeper => sweeper.RunAsync(CancellationToken.None), "*/15 * * * * *");
+    /// <summary>
+    /// The recurring jobs: the hourly idempotency expiry. The delivery and webhook safety nets were
+    /// recurring jobs too, and run on the service's own timers now (<see cref="DeliverySweeper"/>,
+    /// <see cref="Webhooks.WebhookSweeper"/>): their old entries are removed.
+    /// </summary>
+    public static void ScheduleRecurringJobs(IRecurringJobManager recurringJobs)
+    {
+        recurringJobs.RemoveIfExists("outbox-sweeper");
+        recurringJobs.RemoveIfExists(DeliverySweepJob.RecurringJobId);
+        recurringJobs.RemoveIfExists(Webhooks.WebhookJobs.RecurringJobId);
+        ScheduleIdempotencyExpiry(recurringJobs);
+    }
 
-    public static void ScheduleIdempotencyExpiry(IRecurringJobManager recurringJobs) =>
+    private static void ScheduleIdempotencyExpiry(IRecurringJobManager recurringJobs) =>
         recurringJobs.AddOrUpdate<IdempotencyExpiryJob>(
             IdempotencyExpiryJob.RecurringJobId, job => job.RunAsync(CancellationToken.None), Cron.Hourly());
 }

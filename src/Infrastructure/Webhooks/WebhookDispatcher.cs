@@ -2,8 +2,10 @@ using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Modular.Application.Common.Persistence;
 using Modular.Application.Webhooks.DispatchWebhooks;
 using Modular.Application.Webhooks.Ports;
+using Modular.Infrastructure.Common;
 
 namespace Modular.Infrastructure.Webhooks;
 
@@ -41,9 +43,10 @@ public sealed class WebhookDispatchTrigger : IWebhookDispatchTrigger, IDisposabl
 /// The long-running, in-process webhook dispatcher: sleeps until events are committed, then runs
 /// <see cref="DispatchWebhooksCommand"/> awake (it goes on while later commits wake it, and ends after
 /// <see cref="Application.Webhooks.WebhookPolicy.StayAwake"/> without work), then sleeps again. Idle, it
-/// costs nothing. Events committed while no process runs one are sent by the recurring safety net.
+/// costs nothing. Events committed while no process runs one are sent by <see cref="WebhookSweeper"/>.
 /// </summary>
-public sealed partial class WebhookDispatcher(IServiceScopeFactory scopes, WebhookDispatchTrigger trigger, ILogger<WebhookDispatcher> logger)
+public sealed partial class WebhookDispatcher(
+    IServiceScopeFactory scopes, WebhookDispatchTrigger trigger, IFailureClassifier failures, ILogger<WebhookDispatcher> logger)
     : BackgroundService
 {
     private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(5);
@@ -63,7 +66,15 @@ public sealed partial class WebhookDispatcher(IServiceScopeFactory scopes, Webho
                 catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     // The events stay pending in the database: the next signal or the safety net sends them.
-                    LogRunFailed(logger, exception);
+                    if (failures.Classify(exception) == FailureKind.Unavailable)
+                    {
+                        LogDatabaseAway(logger, exception);
+                    }
+                    else
+                    {
+                        LogRunFailed(logger, exception);
+                    }
+
                     await Task.Delay(FailureBackoff, stoppingToken);
                 }
             }
@@ -75,4 +86,21 @@ public sealed partial class WebhookDispatcher(IServiceScopeFactory scopes, Webho
 
     [LoggerMessage(EventId = 5410, Level = LogLevel.Error, Message = "A webhook dispatch run failed; pending events are sent by the next run")]
     private static partial void LogRunFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5411, Level = LogLevel.Warning, Message = "A webhook dispatch run could not reach the database; pending events are sent by the next run")]
+    private static partial void LogDatabaseAway(ILogger logger, Exception exception);
+}
+
+/// <summary>
+/// The safety net of webhooks ("Dispatch webhook events: retries and missed events"), every 10 s on each
+/// instance's own timer: retries that fall due while no run is awake, and events of a process that died
+/// before it woke anyone. Runs on several instances are safe side by side: the claims decide.
+/// </summary>
+public sealed class WebhookSweeper(IServiceScopeFactory scopes, IFailureClassifier failures, ILogger<WebhookSweeper> logger)
+    : SafetyNet(scopes, failures, TimeSpan.FromSeconds(10), logger)
+{
+    protected override string Name => "Dispatch webhook events: retries and missed events";
+
+    protected override async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        await services.GetRequiredService<ISender>().Send(new DispatchWebhooksCommand(StayAwake: false), cancellationToken);
 }

@@ -6,9 +6,9 @@ using Modular.Application.Webhooks.Ports;
 namespace Modular.Infrastructure.Webhooks;
 
 /// <summary>
-/// The Hangfire jobs of webhooks, triggers that send one command: the recurring safety net "Dispatch
-/// webhook events: retries and missed events". (Committed events wake <see cref="WebhookDispatcher"/> in
-/// process; they are not jobs.) Runs are safe side by side: the claims decide who sends what.
+/// The Hangfire jobs of webhooks, kept so runs queued by an earlier version still run: committed events
+/// now wake <see cref="WebhookDispatcher"/> in process, and the safety net runs on its own timer
+/// (<see cref="WebhookSweeper"/>). Runs are safe side by side: the claims decide who sends what.
 /// </summary>
 public sealed class WebhookJobs(ISender sender, WebhookDispatchTrigger trigger)
 {
@@ -23,12 +23,9 @@ public sealed class WebhookJobs(ISender sender, WebhookDispatchTrigger trigger)
         return Task.CompletedTask;
     }
 
+    /// <summary>The recurring job "webhook-dispatcher" before <see cref="WebhookSweeper"/>.</summary>
     [JobDisplayName("Dispatch webhook events: retries and missed events")]
     [AutomaticRetry(Attempts = 0)]
     public async Task SweepAsync(CancellationToken cancellationToken) =>
         await sender.Send(new DispatchWebhooksCommand(StayAwake: false), cancellationToken);
-
-    /// <summary>Registers the recurring safety net (every 10 seconds).</summary>
-    public static void Schedule(IRecurringJobManager recurringJobs) =>
-        recurringJobs.AddOrUpdate<WebhookJobs>(RecurringJobId, jobs => jobs.SweepAsync(CancellationToken.None), "*/10 * * * * *");
 }

@@ -32,6 +32,7 @@ public static class WebhookServices
         {
             // Where the job server runs, so does the in-process dispatcher it used to be a job of.
             services.AddHostedService<WebhookDispatcher>();
+            services.AddHostedService<WebhookSweeper>();
         }
 
         services.AddSingleton<KnownContacts>();

@@ -62,7 +62,7 @@ internal sealed class MessageClaims(NpgsqlDataSource dataSource, ModularDbContex
         LIMIT @max
         """;
 
-    private static readonly string NextDueSql = $"SELECT min(due_at) FROM messages WHERE {ClaimableFilter} AND due_at < @before";
+    private static readonly string NextDueSql = $"SELECT due_at FROM messages WHERE {ClaimableFilter} AND due_at < @before ORDER BY due_at LIMIT 1";
 
     private static readonly string OverdueSql = $"SELECT EXISTS (SELECT 1 FROM messages WHERE {ClaimableFilter} AND due_at <= @before)";
 

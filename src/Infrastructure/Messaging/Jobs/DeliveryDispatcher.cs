@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Modular.Application.Common.Persistence;
 using Modular.Application.Messaging.Delivery;
 using Modular.Infrastructure.Messaging.Delivery;
 using Npgsql;
@@ -22,6 +23,7 @@ namespace Modular.Infrastructure.Messaging.Jobs;
 public sealed partial class DeliveryDispatcher(
     IServiceScopeFactory scopes,
     NpgsqlDataSource dataSource,
+    IFailureClassifier failures,
     TimeProvider clock,
     ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
@@ -34,8 +36,9 @@ public sealed partial class DeliveryDispatcher(
     /// <summary>How long the dispatcher waits before asking the database again after a failure.</summary>
     private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>The earliest due time from a moment on: one row of the partial index, however much is scheduled after it.</summary>
     private static readonly string NextSlotSql =
-        $"SELECT min(due_at) FROM messages WHERE {MessageClaims.ClaimableFilter} AND due_at >= @from";
+        $"SELECT due_at FROM messages WHERE {MessageClaims.ClaimableFilter} AND due_at >= @from ORDER BY due_at LIMIT 1";
 
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly SemaphoreSlim _permits = new(RunsForABacklog, RunsForABacklog);
@@ -234,6 +237,10 @@ public sealed partial class DeliveryDispatcher(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        catch (Exception exception) when (failures.Classify(exception) == FailureKind.Unavailable)
+        {
+            LogDatabaseAway(logger, exception);
+        }
         catch (Exception exception)
         {
             // What it did not deliver is still due in the database: the sweeper re-drives it.
@@ -243,6 +250,9 @@ public sealed partial class DeliveryDispatcher(
 
     [LoggerMessage(EventId = 4410, Level = LogLevel.Error, Message = "A delivery run failed; the sweeper re-drives what is still due")]
     private static partial void LogRunFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4412, Level = LogLevel.Warning, Message = "A delivery run could not reach the database; the sweeper re-drives what is still due")]
+    private static partial void LogDatabaseAway(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 4411, Level = LogLevel.Warning, Message = "Could not look up the next scheduled delivery; trying again in a few seconds")]
     private static partial void LogLookupFailed(ILogger logger, Exception exception);

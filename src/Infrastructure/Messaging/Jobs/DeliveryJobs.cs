@@ -1,7 +1,11 @@
 using System.Globalization;
 using Hangfire;
 using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Modular.Application.Common.Persistence;
 using Modular.Application.Messaging.Delivery;
+using Modular.Infrastructure.Common;
 
 namespace Modular.Infrastructure.Messaging.Jobs;
 
@@ -43,19 +47,43 @@ public sealed class DeliveryJobs(ISender sender, DeliveryDispatcher dispatcher)
     public Task FailedDeliveryAsync(long messageId) => Task.CompletedTask;
 }
 
-/// <summary>The recurring safety net ("Sweep deliveries"): at most one run at a time across instances, and none waits for another.</summary>
-public sealed class DeliverySweepJob(ISender sender, SessionLocks locks)
+/// <summary>
+/// The safety net of delivery ("Sweep deliveries": recover abandoned claims, re-drive overdue messages),
+/// every 15 s on each instance's own timer; at most one run at a time across instances, and none waits for
+/// another.
+/// </summary>
+public sealed class DeliverySweeper(IServiceScopeFactory scopes, SessionLocks locks, IFailureClassifier failures, ILogger<DeliverySweeper> logger)
+    : SafetyNet(scopes, failures, Interval, logger)
 {
-    public const string RecurringJobId = "delivery-sweeper";
+    public const string LockName = "delivery-sweeper";
 
-    [JobDisplayName("Sweep deliveries: recover abandoned claims, re-drive overdue messages")]
-    [AutomaticRetry(Attempts = 0)]
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+
+    protected override string Name => "Sweep deliveries";
+
+    protected override Task RunAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        SweepOnceAsync(services.GetRequiredService<ISender>(), locks, cancellationToken);
+
+    /// <summary>One sweep, unless another instance is sweeping right now.</summary>
+    internal static async Task SweepOnceAsync(ISender sender, SessionLocks locks, CancellationToken cancellationToken)
     {
-        await using var held = await locks.TryAcquireAsync(RecurringJobId, cancellationToken);
+        await using var held = await locks.TryAcquireAsync(LockName, cancellationToken);
         if (held is not null)
         {
             await sender.Send(new SweepDeliveriesCommand(), cancellationToken);
         }
     }
+}
+
+/// <summary>
+/// A sweep as a Hangfire job: it was the recurring job "delivery-sweeper" before the sweeper got its own
+/// timer (<see cref="DeliverySweeper"/>), so a run queued by an earlier version still runs.
+/// </summary>
+public sealed class DeliverySweepJob(ISender sender, SessionLocks locks)
+{
+    public const string RecurringJobId = DeliverySweeper.LockName;
+
+    [JobDisplayName("Sweep deliveries: recover abandoned claims, re-drive overdue messages")]
+    [AutomaticRetry(Attempts = 0)]
+    public Task RunAsync(CancellationToken cancellationToken) => DeliverySweeper.SweepOnceAsync(sender, locks, cancellationToken);
 }
