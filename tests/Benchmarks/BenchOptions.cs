@@ -48,6 +48,8 @@ internal sealed class BenchOptions
                                  slow relay 200, ceilings of 3 s, warm-up 5 s
 
         Target (default: start src/Api/bin/Release/net10.0/Modular.Api.dll on a free port):
+          --instances K          start K service processes on the one bench database, the load spread across
+                                 them round-robin (default 1; 1 to 8; not with --url)
           --url URL              benchmark an already running service instead
           --admin-key KEY        its Admin:ApiKey (required with --url)
           --pid PID              its process id, to report its memory (RSS)
@@ -119,6 +121,9 @@ internal sealed class BenchOptions
     public double DeliveryTimeoutSeconds { get; private set; } = 120;
 
     public bool Quick { get; private set; }
+
+    /// <summary>Service processes started on the bench database (--instances).</summary>
+    public int Instances { get; private set; } = 1;
 
     public Uri? Url { get; private set; }
 
@@ -237,6 +242,14 @@ internal sealed class BenchOptions
                 case "--no-webhooks": options.Webhooks = false; break;
                 case "--statements": options.StatementsShown = PositiveInt(name, Value()); break;
                 case "--delivery-timeout": options.DeliveryTimeoutSeconds = PositiveDouble(name, Value()); break;
+                case "--instances":
+                    options.Instances = PositiveInt(name, Value());
+                    if (options.Instances > 8)
+                    {
+                        throw new ArgumentException("--instances is 1 to 8 (two cores run them all).");
+                    }
+
+                    break;
                 case "--url":
                     options.Url = Uri.TryCreate(Value(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
                         ? url
@@ -255,6 +268,11 @@ internal sealed class BenchOptions
         if (options.Url is not null && string.IsNullOrEmpty(options.AdminKey))
         {
             throw new ArgumentException("--url needs --admin-key (the service's Admin:ApiKey).");
+        }
+
+        if (options.Url is not null && options.Instances > 1)
+        {
+            throw new ArgumentException("--instances starts the services itself: it cannot be used with --url.");
         }
 
         if (options.Url is null && string.IsNullOrEmpty(options.ApiDll))

@@ -147,9 +147,9 @@ internal static class Ceilings
 
         // The whole machine's CPU over the measured window (every process: the loop, the sink or PostgreSQL).
         await Task.Delay(WarmUp);
-        var cpuFrom = CpuSnapshot.Take(null);
+        var cpuFrom = CpuSnapshot.Take([]);
         await Task.WhenAll(tasks);
-        var cpu = CpuSnapshot.Between(cpuFrom, CpuSnapshot.Take(null), false, 0);
+        var cpu = CpuSnapshot.Between(cpuFrom, CpuSnapshot.Take([]), false, 0);
         foreach (var worker in workers)
         {
             await worker.Done();

@@ -22,10 +22,17 @@ internal sealed class LoadGenerator : IDisposable
     private readonly List<PhaseRun> _runs = [];
     private int _nextPhase;
 
-    public LoadGenerator(Uri baseAddress, string apiKey, string from, int maxConnections, DeliveryTracker tracker)
+    /// <summary>The services requests go to, in turn (several with --instances).</summary>
+    private readonly Uri[] _sendUris;
+    private readonly int[] _acceptedBy;
+    private int _nextTarget = -1;
+
+    public LoadGenerator(IReadOnlyList<Uri> baseAddresses, string apiKey, string from, int maxConnections, DeliveryTracker tracker)
     {
         _tracker = tracker;
         _from = from;
+        _sendUris = [.. baseAddresses.Select(b => new Uri(b, SendUri))];
+        _acceptedBy = new int[_sendUris.Length];
         var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = maxConnections,
@@ -37,10 +44,13 @@ internal sealed class LoadGenerator : IDisposable
             AllowAutoRedirect = false,
             AutomaticDecompression = DecompressionMethods.None,
         };
-        _http = new HttpClient(handler, disposeHandler: true) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        _http = new HttpClient(handler, disposeHandler: true) { Timeout = TimeSpan.FromSeconds(60) };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         _http.DefaultRequestHeaders.ExpectContinue = false;
     }
+
+    /// <summary>Requests each service accepted (2xx), in the order of the addresses given.</summary>
+    public IReadOnlyList<int> AcceptedBy => [.. Enumerable.Range(0, _acceptedBy.Length).Select(i => Volatile.Read(ref _acceptedBy[i]))];
 
     public void Dispose() => _http.Dispose();
 
@@ -197,9 +207,14 @@ internal sealed class LoadGenerator : IDisposable
         short status;
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, SendUri) { Content = Body(run, i) };
+            var target = (int)((uint)Interlocked.Increment(ref _nextTarget) % (uint)_sendUris.Length);
+            using var request = new HttpRequestMessage(HttpMethod.Post, _sendUris[target]) { Content = Body(run, i) };
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, CancellationToken.None);
             status = (short)response.StatusCode;
+            if (PhaseRun.IsSuccess(status))
+            {
+                Interlocked.Increment(ref _acceptedBy[target]);
+            }
         }
         catch (TaskCanceledException)
         {

@@ -42,11 +42,12 @@ internal readonly record struct CpuSnapshot(
     // USER_HZ: the unit of /proc CPU times; 100 on every Linux this runs on.
     private const double TicksPerSecond = 100;
 
-    public static CpuSnapshot Take(int? servicePid) => new(
+    /// <summary>A snapshot; the service's CPU is the sum of <paramref name="servicePids"/> (several with --instances).</summary>
+    public static CpuSnapshot Take(IReadOnlyList<int> servicePids) => new(
         Stopwatch.GetTimestamp(),
         ReadMachine(out var total),
         total,
-        servicePid is { } pid ? ProcessTicks(pid) : 0,
+        servicePids.Sum(ProcessTicks),
         PostgresTicks(),
         ProcessTicks(Environment.ProcessId));
 
@@ -116,7 +117,8 @@ internal readonly record struct CpuSnapshot(
     }
 
     /// <summary>utime + stime of a process, or 0 when it cannot be read.</summary>
-    private static long ProcessTicks(int pid) => ReadStat(pid.ToString(CultureInfo.InvariantCulture), out _);
+    /// <summary>CPU time of one process so far, in USER_HZ ticks (0 when it is gone).</summary>
+    public static long ProcessTicks(int pid) => ReadStat(pid.ToString(CultureInfo.InvariantCulture), out _);
 
     private static Dictionary<int, long> PostgresTicks()
     {

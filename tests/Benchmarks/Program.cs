@@ -51,9 +51,9 @@ internal static class Benchmark
         Say($"Modular benchmark: {machine.Cores} cores, {machine.CpuModel}, concurrency {concurrency}{(options.Quick ? ", quick" : "")}");
 
         // A busy neighbour (a build, tests) makes every figure lower and noisier: say so.
-        var quietBefore = CpuSnapshot.Take(null);
+        var quietBefore = CpuSnapshot.Take([]);
         await Task.Delay(TimeSpan.FromSeconds(1));
-        var before = CpuSnapshot.Between(quietBefore, CpuSnapshot.Take(null), false, 0);
+        var before = CpuSnapshot.Between(quietBefore, CpuSnapshot.Take([]), false, 0);
         var busyBefore = Math.Round(before.MachinePercent - before.BenchPercent, 1);
         if (busyBefore > 20)
         {
@@ -85,15 +85,30 @@ internal static class Benchmark
         await using var service = options.Url is { } url
             ? ServiceUnderTest.Attach(url, options.AdminKey!, options.Pid)
             : await StartServiceAsync(options, sink.Port, logPath);
-        using var cancelHandler = new ConsoleCancelHandler(service);
+        var instances = new List<ServiceUnderTest> { service };
+        using var cancelHandler = new ConsoleCancelHandler(instances);
         Say(service.Started
             ? $"service started: pid {service.Pid}, {service.BaseAddress} (log: {logPath})"
             : $"service at {service.BaseAddress}{(service.Pid is { } pid ? $", pid {pid}" : " (no --pid: memory not reported)")}");
+        await using var moreInstances = new InstanceList();
+        for (var k = 2; k <= options.Instances; k++)
+        {
+            var instanceLog = Path.ChangeExtension(logPath, $".{k}.log");
+            var more = await StartServiceAsync(options, sink.Port, instanceLog);
+            moreInstances.Add(more);
+            instances.Add(more);
+            Say($"service instance {k} started: pid {more.Pid}, {more.BaseAddress} (log: {instanceLog})");
+        }
+
+        // The service's CPU in every figure is the sum of its processes.
+        IReadOnlyList<int> servicePids = [.. instances.Where(s => s.Pid is not null).Select(s => s.Pid!.Value)];
+        var instanceTicksBefore = servicePids.Select(CpuSnapshot.ProcessTicks).ToArray();
+        var instancesSince = Stopwatch.GetTimestamp();
         await using var webhooks = new WebhookReceiver(tracker);
         var webhookResults = new List<WebhookPhaseResult>();
         var (apiKey, channelEmail) = await service.CreateTenantAsync(runId, service.Started ? null : sink.Port, options.Webhooks ? webhooks.Url : null);
         Say(options.Webhooks ? $"webhook receiver on {webhooks.Url} (message.sent of every request)" : "no webhook endpoint (--no-webhooks)");
-        using var load = new LoadGenerator(service.BaseAddress, apiKey, channelEmail, options.MaxConnections, tracker);
+        using var load = new LoadGenerator([.. instances.Select(s => s.BaseAddress)], apiKey, channelEmail, options.MaxConnections, tracker);
         // The service's database work, when it uses the bench database (not with --url).
         var databaseBefore = service.Started ? await DatabaseCounters.ReadAsync(options.Database) : null;
         var acceptedTotal = 0;
@@ -107,7 +122,7 @@ internal static class Benchmark
                 Say($"  warning: {pending} messages of earlier phases are still not delivered");
             }
 
-            var before = CpuSnapshot.Take(service.Pid);
+            var before = CpuSnapshot.Take(servicePids);
             var phase = await run();
             await LoadGenerator.WaitForDeliveriesAsync(phase, deliveryWait?.Invoke() ?? deliveryTimeout, Say);
             if (options.Webhooks && phase.Kind is "measured" or "burst" or "drain" or "campaign")
@@ -118,15 +133,15 @@ internal static class Benchmark
                 Say($"  webhooks: {hooks.Received}/{hooks.Expected} message.sent received, lag p50/p99/max {BenchReport.F(hooks.LagP50Ms, "0")}/{BenchReport.F(hooks.LagP99Ms, "0")}/{BenchReport.F(hooks.LagMaxMs, "0")} ms, " +
                     $"{BenchReport.F(hooks.EventsPerSecond, "0.0")} events/s{(hooks.Verdict is { } verdict ? $": target (p99 ≤ 1 s at half the max rate) {verdict}" : "")}");
             }
-            var after = CpuSnapshot.Take(service.Pid);
+            var after = CpuSnapshot.Take(servicePids);
             var accepted = phase.Status.Count(PhaseRun.IsSuccess);
             acceptedTotal += accepted;
             if (phase.ResumedCpu is { } resumed)
             {
-                phase.DeliveryCpu = CpuSnapshot.Between(resumed, after, service.Pid is not null, phase.Deliveries.Delivered);
+                phase.DeliveryCpu = CpuSnapshot.Between(resumed, after, servicePids.Count > 0, phase.Deliveries.Delivered);
             }
 
-            return PhaseResult.Analyze(phase, options, CpuSnapshot.Between(before, after, service.Pid is not null, accepted), service.ReadMemory());
+            return PhaseResult.Analyze(phase, options, CpuSnapshot.Between(before, after, servicePids.Count > 0, accepted), service.ReadMemory());
         }
 
         // 3. Warm-up (JIT, connection pools), not part of the figures.
@@ -246,7 +261,7 @@ internal static class Benchmark
                     run = await load.RunClosedLoopAsync($"drain {options.Drain}", "drain", options.Drain, concurrency);
                     // Every request is answered; a moment more for the service to take up the last ones.
                     await Task.Delay(TimeSpan.FromSeconds(1));
-                    run.ResumedCpu = CpuSnapshot.Take(service.Pid);
+                    run.ResumedCpu = CpuSnapshot.Take(servicePids);
                     var resumedAt = Stopwatch.GetTimestamp();
                     run.ResumedAt = resumedAt;
                     run.SinkPausedSeconds = Clock.Seconds(pausedAt, resumedAt);
@@ -361,14 +376,17 @@ internal static class Benchmark
         var idleSeconds = options.Quick ? 3 : 5;
         await load.WaitForBacklogAsync(deliveryTimeout);
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var idleBefore = CpuSnapshot.Take(service.Pid);
+        var idleBefore = CpuSnapshot.Take(servicePids);
         await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
-        var idle = CpuSnapshot.Between(idleBefore, CpuSnapshot.Take(service.Pid), service.Pid is not null, 0);
+        var idle = CpuSnapshot.Between(idleBefore, CpuSnapshot.Take(servicePids), servicePids.Count > 0, 0);
         Say($"idle for {idleSeconds} s: service {BenchReport.F(idle.ServicePercent, "0.0")}% CPU, PostgreSQL {idle.PostgresPercent:0.0}%, others {idle.OtherPercent:0.0}%");
 
         var databaseWork = DatabaseCounters.PerMessage(
             databaseBefore, service.Started ? await DatabaseCounters.ReadAsync(options.Database) : null, acceptedTotal);
         var memory = service.ReadMemory();
+        var instanceReports = options.Instances > 1
+            ? await InstancesReport.ReadAsync(instances, load.AcceptedBy, instanceTicksBefore, instancesSince, options.Database!, startedAt)
+            : null;
         var serviceMessages = sink.Messages - sinkMessagesBefore;
         var serviceBytes = sink.Bytes - sinkBytesBefore;
 
@@ -413,7 +431,8 @@ internal static class Benchmark
                 serviceMessages > 0 ? Math.Round((double)serviceBytes / serviceMessages) : null, ceilingMessageBytes),
             webhookResults,
             inbound,
-            drainStatements);
+            drainStatements,
+            instanceReports);
 
         await File.WriteAllTextAsync(jsonPath, report.ToJson());
         Console.WriteLine();
@@ -453,20 +472,36 @@ internal static class Benchmark
         }
     }
 
+    /// <summary>The instances started after the first (--instances), stopped at the end of the run.</summary>
+    private sealed class InstanceList : IAsyncDisposable
+    {
+        private readonly List<ServiceUnderTest> _services = [];
+
+        public void Add(ServiceUnderTest service) => _services.Add(service);
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var service in _services)
+            {
+                await service.DisposeAsync();
+            }
+        }
+    }
+
     private static double? Ratio(double? value, double? ceiling) =>
         value is { } v && ceiling is > 0 ? Math.Round(v / ceiling.Value, 4) : null;
 
     private static void Say(string message) =>
         Console.WriteLine($"[{Clock.Seconds(Started, Stopwatch.GetTimestamp()),7:0.0}s] {message}");
 
-    /// <summary>Ctrl+C ends the service process too.</summary>
+    /// <summary>Ctrl+C ends the service processes too.</summary>
     private sealed class ConsoleCancelHandler : IDisposable
     {
-        private readonly ServiceUnderTest _service;
+        private readonly IReadOnlyList<ServiceUnderTest> _services;
 
-        public ConsoleCancelHandler(ServiceUnderTest service)
+        public ConsoleCancelHandler(IReadOnlyList<ServiceUnderTest> services)
         {
-            _service = service;
+            _services = services;
             Console.CancelKeyPress += OnCancel;
             AppDomain.CurrentDomain.ProcessExit += OnExit;
         }
@@ -477,8 +512,16 @@ internal static class Benchmark
             AppDomain.CurrentDomain.ProcessExit -= OnExit;
         }
 
-        private void OnCancel(object? sender, ConsoleCancelEventArgs e) => _service.KillNow();
+        private void OnCancel(object? sender, ConsoleCancelEventArgs e) => KillAll();
 
-        private void OnExit(object? sender, EventArgs e) => _service.KillNow();
+        private void OnExit(object? sender, EventArgs e) => KillAll();
+
+        private void KillAll()
+        {
+            foreach (var service in _services.ToArray())
+            {
+                service.KillNow();
+            }
+        }
     }
 }

@@ -108,8 +108,13 @@ internal sealed record BenchReport(
     SinkReport Sink,
     IReadOnlyList<WebhookPhaseResult>? Webhooks = null,
     IReadOnlyList<InboundResult>? Inbound = null,
-    StatementProfileResult? DrainStatements = null)
+    StatementProfileResult? DrainStatements = null,
+    InstancesReport? Instances = null)
 {
+    /// <summary>Deliveries the sink saw more than once, over every phase of the run.</summary>
+    public int AllDuplicates =>
+        new[] { Warmup, Burst, Drain, Campaign?.Phase, SlowRelay?.Phase }.Concat(Steps).Concat(Phases).Sum(p => p?.DuplicateDeliveries ?? 0);
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -206,8 +211,21 @@ internal sealed record BenchReport(
                 $"Database work per accepted email (whole run, approximate): {db.Commits:0.0} commits, {db.RowsInserted:0.0} rows inserted, {db.RowsUpdated:0.0} updated, {db.RowsDeleted:0.0} deleted, {db.RowsFetched:0} fetched by index, {db.RowsScanned:0} returned by scans");
         }
 
+        var firstOnly = Instances is not null ? " (the first instance; each one's is below)" : "";
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"Service memory: peak RSS {F(Service.Memory?.PeakRssMib, "0.0")} MiB (VmHWM), {F(Service.Memory?.RssMib, "0.0")} MiB at the end (VmRSS)");
+            $"Service memory: peak RSS {F(Service.Memory?.PeakRssMib, "0.0")} MiB (VmHWM), {F(Service.Memory?.RssMib, "0.0")} MiB at the end (VmRSS){firstOnly}");
+        if (Instances is { } instances)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Instances: {instances.Processes.Count} service processes on one database, requests spread round-robin (service cpu columns: their sum)");
+            foreach (var instance in instances.Processes)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  #{instance.Number} pid {instance.Pid}: accepted {instance.Accepted}, CPU {F(instance.CpuPercent, "0.0")}% of a core on average over the run, peak RSS {F(instance.PeakRssMib, "0.0")} MiB");
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"  sent {instances.SentPerProcess.Sum()}, by process: {string.Join(" + ", instances.SentPerProcess)}; delivered more than once at the sink: {AllDuplicates}");
+        }
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Machine: {Machine.Cores} cores, {Machine.CpuModel ?? "?"}, {F(Machine.MemoryMib, "0")} MiB, PostgreSQL {Machine.Postgres ?? "?"}");
         if (Webhooks is { Count: > 0 })

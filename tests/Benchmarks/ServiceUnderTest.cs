@@ -257,7 +257,22 @@ internal sealed class ServiceUnderTest : IAsyncDisposable
     }
 
     /// <summary>A self-signed PKCS#12 certificate for the service's Data Protection key ring, written next to the run's log.</summary>
+    private static readonly Lock CertificateLock = new();
+    private static (string Path, string Password)? _certificate;
+
+    /// <summary>
+    /// This run's throwaway certificate for the key ring, one for all its instances: they share the key
+    /// ring in the database, so they must all decrypt it (as the instances of one deployment do).
+    /// </summary>
     private static (string Path, string Password) DataProtectionCertificate(string folder)
+    {
+        lock (CertificateLock)
+        {
+            return _certificate ??= CreateCertificate(folder);
+        }
+    }
+
+    private static (string Path, string Password) CreateCertificate(string folder)
     {
         var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         using var key = System.Security.Cryptography.RSA.Create(2048);
