@@ -48,6 +48,9 @@ internal sealed class BenchOptions
                                  slow relay 200, ceilings of 3 s, warm-up 5 s
 
         Target (default: start src/Api/bin/Release/net10.0/Modular.Api.dll on a free port):
+          --preload N            before the phases, store N sent messages (and N ÷ 10 scheduled for the next month,
+                                 a contact and conversation per 10) across 100 organizations, generated in SQL
+                                 (default 0; e.g. 10000000)
           --instances K          start K service processes on the one bench database, the load spread across
                                  them round-robin (default 1; 1 to 8; not with --url)
           --url URL              benchmark an already running service instead
@@ -121,6 +124,9 @@ internal sealed class BenchOptions
     public double DeliveryTimeoutSeconds { get; private set; } = 120;
 
     public bool Quick { get; private set; }
+
+    /// <summary>Sent messages stored before the phases (--preload), plus a tenth as many scheduled.</summary>
+    public long Preload { get; private set; }
 
     /// <summary>Service processes started on the bench database (--instances).</summary>
     public int Instances { get; private set; } = 1;
@@ -242,6 +248,11 @@ internal sealed class BenchOptions
                 case "--no-webhooks": options.Webhooks = false; break;
                 case "--statements": options.StatementsShown = PositiveInt(name, Value()); break;
                 case "--delivery-timeout": options.DeliveryTimeoutSeconds = PositiveDouble(name, Value()); break;
+                case "--preload":
+                    options.Preload = long.TryParse(Value(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var preload) && preload <= 100_000_000
+                        ? preload
+                        : throw new ArgumentException("--preload is a number of messages, 0 to 100000000.");
+                    break;
                 case "--instances":
                     options.Instances = PositiveInt(name, Value());
                     if (options.Instances > 8)
@@ -268,6 +279,11 @@ internal sealed class BenchOptions
         if (options.Url is not null && string.IsNullOrEmpty(options.AdminKey))
         {
             throw new ArgumentException("--url needs --admin-key (the service's Admin:ApiKey).");
+        }
+
+        if (options.Preload > 0 && string.IsNullOrEmpty(options.Database))
+        {
+            throw new ArgumentException("--preload writes into the bench database: it needs --database (./bench.sh gives it).");
         }
 
         if (options.Url is not null && options.Instances > 1)

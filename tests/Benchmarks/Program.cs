@@ -100,6 +100,14 @@ internal static class Benchmark
             Say($"service instance {k} started: pid {more.Pid}, {more.BaseAddress} (log: {instanceLog})");
         }
 
+        // History first (the service has migrated the database by now): the phases then run on it.
+        PreloadResult? preloaded = null;
+        if (options.Preload > 0)
+        {
+            preloaded = await Preload.RunAsync(options.Database!, options.Preload, Say);
+            Say($"preloaded {preloaded.SentMessages} sent and {preloaded.ScheduledMessages} scheduled messages in {preloaded.Seconds:0} s; database {preloaded.DatabaseMiB:0} MiB");
+        }
+
         // The service's CPU in every figure is the sum of its processes.
         IReadOnlyList<int> servicePids = [.. instances.Where(s => s.Pid is not null).Select(s => s.Pid!.Value)];
         var instanceTicksBefore = servicePids.Select(CpuSnapshot.ProcessTicks).ToArray();
@@ -432,7 +440,8 @@ internal static class Benchmark
             webhookResults,
             inbound,
             drainStatements,
-            instanceReports);
+            instanceReports,
+            preloaded);
 
         await File.WriteAllTextAsync(jsonPath, report.ToJson());
         Console.WriteLine();

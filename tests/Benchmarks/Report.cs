@@ -109,7 +109,8 @@ internal sealed record BenchReport(
     IReadOnlyList<WebhookPhaseResult>? Webhooks = null,
     IReadOnlyList<InboundResult>? Inbound = null,
     StatementProfileResult? DrainStatements = null,
-    InstancesReport? Instances = null)
+    InstancesReport? Instances = null,
+    PreloadResult? Preloaded = null)
 {
     /// <summary>Deliveries the sink saw more than once, over every phase of the run.</summary>
     public int AllDuplicates =>
@@ -209,6 +210,13 @@ internal sealed record BenchReport(
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"Database work per accepted email (whole run, approximate): {db.Commits:0.0} commits, {db.RowsInserted:0.0} rows inserted, {db.RowsUpdated:0.0} updated, {db.RowsDeleted:0.0} deleted, {db.RowsFetched:0} fetched by index, {db.RowsScanned:0} returned by scans");
+        }
+
+        if (Preloaded is { } preloaded)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"Preloaded before the phases: {preloaded.SentMessages} sent and {preloaded.ScheduledMessages} scheduled messages, {preloaded.Contacts} contacts and conversations, " +
+                $"{preloaded.Organizations} organizations, in {preloaded.Seconds:0} s; database {preloaded.DatabaseMiB:0} MiB");
         }
 
         var firstOnly = Instances is not null ? " (the first instance; each one's is below)" : "";
