@@ -184,9 +184,19 @@ public sealed partial class DeliveryDispatcher(
 
             return true;
         }
-        catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogLookupFailed(logger, exception);
+            // Whatever went wrong, the loop goes on (an exception out of it would stop the host): the
+            // database being away is a warning, as everywhere, anything else an error.
+            if (failures.Classify(exception) == FailureKind.Unavailable)
+            {
+                LogLookupFailed(logger, exception);
+            }
+            else
+            {
+                LogLookupFailedUnexpectedly(logger, exception);
+            }
+
             return false;
         }
     }
@@ -253,6 +263,9 @@ public sealed partial class DeliveryDispatcher(
 
     [LoggerMessage(EventId = 4412, Level = LogLevel.Warning, Message = "A delivery run could not reach the database; the sweeper re-drives what is still due")]
     private static partial void LogDatabaseAway(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4413, Level = LogLevel.Error, Message = "The lookup of the next scheduled delivery failed; trying again in a few seconds")]
+    private static partial void LogLookupFailedUnexpectedly(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 4411, Level = LogLevel.Warning, Message = "Could not look up the next scheduled delivery; trying again in a few seconds")]
     private static partial void LogLookupFailed(ILogger logger, Exception exception);
