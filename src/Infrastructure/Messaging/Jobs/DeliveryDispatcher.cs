@@ -12,7 +12,7 @@ namespace Modular.Infrastructure.Messaging.Jobs;
 
 /// <summary>
 /// The long-running, in-process side of delivery. It starts a delivery run (<see cref="DeliverDueMessagesCommand"/>)
-/// when signaled, which costs a request nothing but a memory write: a message fell due now, a run's full
+/// when signaled (at most <see cref="SignaledRunsAtOnce"/> at once), which costs a request nothing but a memory write: a message fell due now, a run's full
 /// claim asks for help with a backlog, the sweeper re-drives. It also wakes at the time slot of the next
 /// scheduled message, and runs that slot. It learns of slots from this process's sends
 /// (<see cref="SlotAhead"/>) and from the database: at start, after starting a slot's run, and every
@@ -27,8 +27,15 @@ public sealed partial class DeliveryDispatcher(
     TimeProvider clock,
     ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
-    /// <summary>Runs started by signals that this process keeps going at once (each keeps several claim loops going).</summary>
+    /// <summary>Runs of this process that a backlog asks for at most (each keeps several claim loops going).</summary>
     public const int RunsForABacklog = 2;
+
+    /// <summary>
+    /// Runs started by signals that this process keeps going at once. More than the backlog's two: a run
+    /// waits for its whole batch, so while a slow relay holds two runs, a signal for another channel's
+    /// email must still find a run to start (as the ten Hangfire workers that ran them did before).
+    /// </summary>
+    public const int SignaledRunsAtOnce = 10;
 
     /// <summary>How often the database is asked for the next slot when nothing woke the dispatcher.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(30);
@@ -41,7 +48,7 @@ public sealed partial class DeliveryDispatcher(
         $"SELECT due_at FROM messages WHERE {MessageClaims.ClaimableFilter} AND due_at >= @from ORDER BY due_at LIMIT 1";
 
     private readonly SemaphoreSlim _wake = new(0, 1);
-    private readonly SemaphoreSlim _permits = new(RunsForABacklog, RunsForABacklog);
+    private readonly SemaphoreSlim _permits = new(SignaledRunsAtOnce, SignaledRunsAtOnce);
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _active = [];
     private int _runRequested;
